@@ -1,0 +1,44 @@
+# polegraph — every target sets up what it needs; `make serve` and `make test` are all a newcomer types.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.DEFAULT_GOAL := help
+.PHONY: help install build validate serve test lint clean system-deps
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "polegraph needs $(PYTHON) on PATH"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install polegraph with its test tools
+
+system-deps: ## Install the system packages the tests use (Java for HermiT), when missing
+	@bash .ci/system-deps
+
+build: install ## Build and validate a release of the graph
+	$(BIN)/polegraph build
+
+validate: install ## Validate the sources against the SHACL shapes
+	$(BIN)/polegraph validate
+
+serve: install ## Build, validate and serve on http://$(HOST):$(PORT)
+	$(BIN)/polegraph serve --host $(HOST) --port $(PORT)
+
+test: install system-deps ## Build and run the whole test suite
+	$(BIN)/python -m pytest
+
+lint: install ## Ruff over the code and tests
+	$(BIN)/ruff check src tests
+
+clean: ## Remove built releases (the .venv stays)
+	rm -rf var .pytest_cache

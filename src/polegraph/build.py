@@ -1,0 +1,182 @@
+"""Turn the sources into a release: union, provenance, inference, validation, statistics, checksums.
+
+A release is a directory written atomically (to a temporary name, then renamed) and published by
+swapping the `current` symlink, so a failed or interrupted build never touches what is served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from rdflib import RDF, Dataset, Graph, URIRef
+
+from . import reason
+from .errors import NoRelease, ValidationFailed
+from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PG, PROVENANCE_GRAPH
+from .settings import Settings
+from .sources import Sources, load_sources
+from .validate import ValidationReport, validate
+
+DATASET_FILE = "dataset.nq"
+SHAPES_FILE = "shapes.ttl"
+ONTOLOGY_FILE = "ontology.ttl"
+METADATA_FILE = "release.json"
+TOOLS = ("rdflib", "pyshacl", "pyoxigraph", "owlrl", "owlready2", "flask", "pylode")
+
+
+@dataclass(frozen=True)
+class Release:
+    """A built, validated release on disk."""
+
+    path: Path
+    metadata: dict
+
+    @property
+    def id(self) -> str:
+        return self.metadata["id"]
+
+    @property
+    def dataset_path(self) -> Path:
+        return self.path / DATASET_FILE
+
+    @property
+    def shapes_path(self) -> Path:
+        return self.path / SHAPES_FILE
+
+    @property
+    def ontology_path(self) -> Path:
+        return self.path / ONTOLOGY_FILE
+
+    @classmethod
+    def open(cls, path: Path) -> Release:
+        meta_file = Path(path) / METADATA_FILE
+        if not meta_file.is_file():
+            raise NoRelease(f"no release at {path}: run `polegraph build` first")
+        return cls(path=Path(path).resolve(), metadata=json.loads(meta_file.read_text(encoding="utf-8")))
+
+
+def current_release(settings: Settings) -> Release:
+    """The release the `current` symlink points at."""
+    return Release.open(settings.current_release)
+
+
+def derive_provenance(dataset: Dataset, sections: list[URIRef]) -> Graph:
+    """`?s pg:statedIn ?section` for every subject of every section graph."""
+    graph = dataset.graph(URIRef(PROVENANCE_GRAPH))
+    for section in sections:
+        for subject in set(dataset.graph(section).subjects()):
+            graph.add((subject, PG.statedIn, section))
+    return graph
+
+
+def assemble(sources: Sources) -> Dataset:
+    """The full dataset: sources' graphs plus the provenance and inferred graphs."""
+    dataset = sources.dataset
+    derive_provenance(dataset, sources.section_graphs())
+    inferred = reason.infer(union(dataset))
+    target = dataset.graph(URIRef(INFERRED_GRAPH))
+    for triple in inferred:
+        target.add(triple)
+    return dataset
+
+
+def union(dataset: Dataset) -> Graph:
+    """Every triple of every named graph, as one plain graph (what SHACL and the default graph see)."""
+    graph = Graph()
+    for s, p, o, _g in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
+
+
+def check(settings: Settings) -> tuple[Dataset, Sources, ValidationReport]:
+    """Assemble and validate the project's graph without writing anything."""
+    sources = load_sources(settings)
+    dataset = assemble(sources)
+    report = validate(union(dataset), sources.shapes)
+    return dataset, sources, report
+
+
+def statistics(dataset: Dataset) -> dict:
+    """Counts a reader of the release wants first: triples, graphs, entities by class."""
+    graphs = {str(g.identifier): len(g) for g in dataset.graphs() if len(g)}
+    all_triples = union(dataset)
+    classes: dict[str, int] = {}
+    for cls in set(all_triples.objects(None, RDF.type)):
+        if str(cls).startswith(str(PG)):
+            classes[str(cls)] = len(set(all_triples.subjects(RDF.type, cls)))
+    return {"triples": len(all_triples), "quads": sum(graphs.values()), "graphs": dict(sorted(graphs.items())),
+            "entities_by_class": dict(sorted(classes.items()))}
+
+
+def _tool_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for tool in TOOLS:
+        try:
+            versions[tool] = metadata.version(tool)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def _sorted_nquads(dataset: Dataset) -> bytes:
+    data = dataset.serialize(format="nquads", encoding="utf-8")
+    lines = sorted({line for line in data.splitlines() if line.strip()})
+    return b"\n".join(lines) + b"\n"
+
+
+def build_release(settings: Settings) -> Release:
+    """Build, validate and publish a new release; raise ValidationFailed and publish nothing if invalid."""
+    started = time.monotonic()
+    dataset, sources, report = check(settings)
+    if not report.conforms:
+        raise ValidationFailed(report)
+    nquads = _sorted_nquads(dataset)
+    digest = hashlib.sha256(nquads).hexdigest()
+    releases = settings.releases_dir
+    releases.mkdir(parents=True, exist_ok=True)
+    release_id = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{digest[:12]}"
+    tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=releases))
+    try:
+        (tmp / DATASET_FILE).write_bytes(nquads)
+        (tmp / SHAPES_FILE).write_text(sources.shapes.serialize(format="turtle"), encoding="utf-8")
+        ontology = dataset.graph(URIRef(ONTOLOGY_GRAPH))
+        (tmp / ONTOLOGY_FILE).write_text(ontology.serialize(format="turtle"), encoding="utf-8")
+        files = {name: hashlib.sha256((tmp / name).read_bytes()).hexdigest()
+                 for name in (DATASET_FILE, SHAPES_FILE, ONTOLOGY_FILE)}
+        meta = {
+            "id": release_id,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "content_sha256": digest,
+            "statistics": statistics(dataset),
+            "validation": report.counts(),
+            "inputs": sources.checksums,
+            "files": files,
+            "tools": _tool_versions(),
+            "build_seconds": round(time.monotonic() - started, 2),
+        }
+        (tmp / METADATA_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        final = releases / release_id
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _point_current_at(settings.current_release, final)
+    return Release.open(final)
+
+
+def _point_current_at(link: Path, target: Path) -> None:
+    """Swap the `current` symlink atomically (rename over it), so readers never see it missing."""
+    tmp_link = link.with_name(f".current-{os.getpid()}")
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    tmp_link.symlink_to(os.path.relpath(target, link.parent))
+    os.replace(tmp_link, link)

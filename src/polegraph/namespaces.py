@@ -1,0 +1,54 @@
+"""The IRIs polegraph publishes (see README, "IRI policy"). Chosen once: they are public identifiers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rdflib import Namespace
+
+BASE = "https://w3id.org/polegraph/"
+PG = Namespace(BASE + "ontology#")
+ID = BASE + "id/"
+GRAPH = BASE + "graph/"
+SECTION = Namespace(ID + "section/")
+DATASET_IRI = BASE + "dataset"
+
+ONTOLOGY_GRAPH = GRAPH + "ontology"
+PROVENANCE_GRAPH = GRAPH + "provenance"
+INFERRED_GRAPH = GRAPH + "inferred"
+
+KINDS = (
+    "pole", "person", "role", "organisation", "initiative", "place", "filiere", "theme", "measure",
+    "figure", "mandate", "participation", "document", "section", "scheme",
+)
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+THING_RE = re.compile(r"^" + re.escape(ID) + r"(?P<kind>[a-z]+)/(?P<slug>[a-z0-9]+(-[a-z0-9]+)*)$")
+
+PREFIXES = {
+    "pg": str(PG),
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "org": "http://www.w3.org/ns/org#",
+    "schema": "https://schema.org/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "prov": "http://www.w3.org/ns/prov#",
+    **{kind: f"{ID}{kind}/" for kind in KINDS},
+}
+
+
+def slugify(name: str) -> str:
+    """The slug of a name: accents folded, apostrophes and punctuation dropped, lower-case, hyphens."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ascii_name = re.sub(r"['’]", "", ascii_name.lower())
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
+
+
+def graph_iri_for_file(stem: str) -> str:
+    """Named graph of a plain Turtle data file (not a section graph)."""
+    return GRAPH + slugify(stem)

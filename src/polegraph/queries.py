@@ -1,0 +1,55 @@
+"""Named queries: the `.rq` files of queries/, each a titled, described, runnable object.
+
+The same objects feed the CLI (`polegraph query NAME`), the query editor's tabs and the tests.
+A file starts with a header of comment lines:
+
+    # title: Which pôles signed the manifesto, and who presides them
+    # description: One or two sentences on what the query answers,
+    #   continued on further comment lines if needed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PolegraphError
+
+_HEADER = re.compile(r"^#\s*(title|description)\s*:\s*(.*)$", re.I)
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    text: str
+    path: Path
+
+
+def read_query(path: Path) -> NamedQuery:
+    """Read one `.rq` file; its header must give a title."""
+    text = path.read_text(encoding="utf-8")
+    fields: dict[str, str] = {}
+    key = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = _HEADER.match(line)
+        if match:
+            key = match.group(1).lower()
+            fields[key] = match.group(2).strip()
+        elif key:  # an indented comment line continues the previous field
+            fields[key] = f"{fields[key]} {line.lstrip('#').strip()}".strip()
+    if "title" not in fields:
+        raise PolegraphError(f"{path}: a named query needs a '# title:' line in its header")
+    return NamedQuery(name=path.stem, title=fields["title"], description=fields.get("description", ""),
+                      text=text, path=path)
+
+
+def load_queries(folder: Path) -> dict[str, NamedQuery]:
+    """Every named query of a folder, by name (the file name without `.rq`), in name order."""
+    if not folder.is_dir():
+        return {}
+    return {q.name: q for q in map(read_query, sorted(folder.glob("*.rq")))}

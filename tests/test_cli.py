@@ -1,0 +1,88 @@
+"""The command line as a user runs it: build, validate, query, serve — and its exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from .conftest import PROJECT, free_port, polegraph_command
+
+
+def run(*args: str, project=PROJECT, var=None, timeout: float = 300) -> subprocess.CompletedProcess:
+    command = polegraph_command() + ["--project", str(project)]
+    if var:
+        command += ["--var", str(var)]
+    return subprocess.run(command + list(args), capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def built_var(tmp_path_factory):
+    var = tmp_path_factory.mktemp("cli-var")
+    result = run("build", var=var)
+    assert result.returncode == 0, result.stderr
+    return var
+
+
+def test_build_reports_the_release(built_var):
+    assert (built_var / "current" / "release.json").is_file()
+    meta = json.loads((built_var / "current" / "release.json").read_text())
+    assert meta["statistics"]["triples"] > 1000
+    assert meta["validation"]["Violation"] == 0
+
+
+def test_query_named_query_as_table(built_var):
+    result = run("query", "poles-and-presidents", var=built_var)
+    assert result.returncode == 0, result.stderr
+    assert "Minalogic" in result.stdout and "Serge Veyres" in result.stdout
+    assert result.stdout.rstrip().endswith("(53 rows)")
+
+
+def test_query_string_as_csv_and_json(built_var):
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/polegraph/ontology#Pole> }"
+    csv = run("query", text, "--format", "csv", var=built_var)
+    assert csv.returncode == 0, csv.stderr
+    assert csv.stdout.splitlines()[0].strip() == "n"
+    assert int(csv.stdout.splitlines()[1]) >= 53
+    as_json = run("query", text, "--format", "json", var=built_var)
+    assert json.loads(as_json.stdout)["head"]["vars"] == ["n"]
+
+
+def test_query_file_path(built_var):
+    result = run("query", str(PROJECT / "queries" / "poles-and-presidents.rq"), "--format", "csv", var=built_var)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.strip().splitlines()) == 54  # header + 53 pôles
+
+
+def test_bad_query_is_a_usage_error(built_var):
+    result = run("query", "SELECT WHERE {", var=built_var)
+    assert result.returncode == 2
+    assert "syntax error" in result.stderr.lower()
+
+
+def test_unknown_option_is_a_usage_error():
+    assert run("build", "--no-such-option").returncode == 2
+
+
+def test_query_without_release_says_so(tmp_path):
+    result = run("query", "ASK {}", var=tmp_path)
+    assert result.returncode == 2
+    assert "polegraph build" in result.stderr
+
+
+def test_validate_the_project_conforms():
+    result = run("validate", "--format", "json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["conforms"] is True
+
+
+def test_serve_refuses_an_invalid_graph(project_copy, tmp_path):
+    (project_copy / "data" / "broken.trig").write_text(
+        "@prefix pg: <https://w3id.org/polegraph/ontology#> .\n"
+        "<https://w3id.org/polegraph/id/section/signatures> {\n"
+        "  <https://w3id.org/polegraph/id/pole/sans-nom> a pg:Pole .\n}\n", encoding="utf-8")
+    result = run("serve", "--port", str(free_port()), project=project_copy, var=tmp_path / "var", timeout=120)
+    assert result.returncode == 1
+    assert "pole/sans-nom" in result.stderr
+    assert not (tmp_path / "var" / "current").exists()
