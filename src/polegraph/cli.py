@@ -127,6 +127,32 @@ def serve(ctx: _Context, host: str | None, port: int | None, workers: int | None
     run(settings, release)
 
 
+@cli.command()
+@click.option("--to", "query_url", required=True, metavar="URL", help="The store's SPARQL query endpoint.")
+@click.option("--update-url", metavar="URL", help="Its SPARQL Update endpoint (default: the query endpoint).")
+@click.option("--graph-store-url", metavar="URL",
+              help="Its SPARQL Graph Store Protocol endpoint, tried first (e.g. Oxigraph /store, "
+                   "Virtuoso /sparql-graph-crud).")
+@click.option("--timeout", type=float, default=120, show_default=True, help="Seconds per request.")
+@pass_ctx
+def push(ctx: _Context, query_url: str, update_url: str | None, graph_store_url: str | None,
+         timeout: float) -> None:
+    """Load the current release into a SPARQL 1.1 store, verify it, then switch to it.
+
+    Credentials come from the environment only: POLEGRAPH_STORE_TOKEN (bearer) or
+    POLEGRAPH_STORE_USER and POLEGRAPH_STORE_PASSWORD (basic).
+    """
+    from .build import current_release
+    from .push import RemoteStore
+    from .push import push as push_release
+
+    remote = RemoteStore(query_url, update_url or query_url, graph_store_url, timeout)
+    report = push_release(current_release(ctx.settings), remote)
+    for graph, count in sorted(report.graphs.items()):
+        click.echo(f"{count:>8}  {graph}  ({report.method[graph]})")
+    click.echo(f"release {report.release} is now served by {query_url}")
+
+
 def main() -> None:
     """Entry point: map every PolegraphError to its message and exit code, once."""
     try:

@@ -1,0 +1,143 @@
+"""Real triple stores for integration tests, started on 127.0.0.1 and free ports, and stopped.
+
+The Oxigraph server comes from the PyPI package `oxigraph`; OpenLink Virtuoso from the Debian
+package `virtuoso-opensource` (installed by .ci/system-deps), run with a throw-away database folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from polegraph.push import RemoteStore
+
+from .conftest import free_port
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{isql}
+DisableUnixSocket = 1
+MaxClientConnections = 8
+CheckpointInterval = 60
+CaseMode = 2
+DirsAllowed = ., {d}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+ThreadsPerQuery = 2
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {d}
+MaxClientConnections = 8
+ServerThreads = 8
+Charset = UTF-8
+EnabledGzipContent = 0
+
+[SPARQL]
+ResultSetMaxRows = 100000
+MaxQueryExecutionTime = 60
+MaxQueryCostEstimationTime = 0
+"""
+
+
+@dataclass
+class StoreProcess:
+    name: str
+    process: subprocess.Popen
+    remote: RemoteStore
+    query_url: str
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+def _wait_http(url: str, process: subprocess.Popen, timeout: float, log: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            detail = log.read_text(errors="replace")[-2000:] if log and log.exists() else ""
+            raise RuntimeError(f"store exited with {process.returncode}: {detail}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # it answers HTTP: up
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"store at {url} did not start in {timeout} s")
+
+
+def oxigraph_binary() -> str | None:
+    candidate = Path(sys.executable).with_name("oxigraph")
+    return str(candidate) if candidate.exists() else shutil.which("oxigraph")
+
+
+def start_oxigraph(location: Path, port: int | None = None) -> StoreProcess:
+    """`oxigraph serve` on a persistent location (so a killed server can be restarted on the same data)."""
+    binary = oxigraph_binary()
+    if binary is None:
+        raise FileNotFoundError("the `oxigraph` command (PyPI package oxigraph) is not installed")
+    port = port or free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen([binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                                "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_http(base + "/query?query=ASK%7B%7D", process, 30)
+    remote = RemoteStore(base + "/query", base + "/update", base + "/store")
+    return StoreProcess("oxigraph", process, remote, base + "/query")
+
+
+def virtuoso_binary() -> str | None:
+    return shutil.which("virtuoso-t")
+
+
+def start_virtuoso(folder: Path) -> StoreProcess:
+    """Virtuoso with a throw-away database in `folder`; anonymous SPARQL updates granted for the test."""
+    binary = virtuoso_binary()
+    if binary is None:
+        raise FileNotFoundError("virtuoso-t (Debian package virtuoso-opensource) is not installed")
+    folder.mkdir(parents=True, exist_ok=True)
+    isql_port, http_port = free_port(), free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(d=folder, isql=isql_port, http=http_port), encoding="utf-8")
+    process = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=folder,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{http_port}"
+    _wait_http(base + "/sparql?query=ASK%7B%7D", process, 120, folder / "virtuoso.log")
+    grant = 'GRANT SPARQL_UPDATE TO "SPARQL"; GRANT EXECUTE ON DB.DBA.SPARQL_INSERT_DICT_CONTENT TO "SPARQL";'
+    isql = shutil.which("isql-vt") or "isql-vt"
+    subprocess.run([isql, f"127.0.0.1:{isql_port}", "dba", "dba", f"exec={grant}"], check=True,
+                   capture_output=True, timeout=60)
+    remote = RemoteStore(base + "/sparql", base + "/sparql", base + "/sparql-graph-crud")
+    return StoreProcess("virtuoso", process, remote, base + "/sparql")
