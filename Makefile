@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help install build validate serve test lint clean system-deps
+.PHONY: help install build validate serve test lint bench clean system-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -37,8 +37,15 @@ serve: install ## Build, validate and serve on http://$(HOST):$(PORT)
 test: install system-deps ## Build and run the whole test suite
 	$(BIN)/python -m pytest
 
+$(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $@
+
+bench: $(VENV)/.bench-installed system-deps ## Benchmark against the Oxigraph server and rdflib-endpoint → docs/benchmarks.md
+	$(BIN)/python -m bench.run
+
 lint: install ## Ruff over the code and tests
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 
 clean: ## Remove built releases (the .venv stays)
 	rm -rf var .pytest_cache

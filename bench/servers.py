@@ -1,0 +1,117 @@
+"""Start the servers compared by the benchmark on 127.0.0.1, each over the same release file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Server:
+    name: str
+    endpoint: str  # the SPARQL query URL
+    process: subprocess.Popen
+    startup_s: float
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait(url: str, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"{url} not ready after {timeout} s")
+
+
+def _start(name: str, command: list[str], ready_url: str, endpoint: str, *, env=None, log: Path,
+           timeout: float = 600) -> Server:
+    started = time.monotonic()
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    try:
+        _wait(ready_url, process, timeout)
+    except BaseException:
+        process.kill()
+        raise
+    return Server(name, endpoint, process, time.monotonic() - started)
+
+
+def start_polegraph(project: Path, var: Path, workdir: Path, workers: int = 2) -> Server:
+    port = free_port()
+    env = {**os.environ, "POLEGRAPH_WORKERS": str(workers)}
+    command = [str(BIN / "polegraph"), "--project", str(project), "--var", str(var), "serve", "--no-build",
+               "--port", str(port)]
+    base = f"http://127.0.0.1:{port}"
+    return _start("polegraph", command, base + "/health", base + "/sparql", env=env,
+                  log=workdir / "polegraph.log")
+
+
+def start_oxigraph_memory(dataset: Path, workdir: Path) -> Server:
+    """`oxigraph serve` in memory, loaded through its Graph Store endpoint before it is measured."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    started = time.monotonic()
+    server = _start("oxigraph-memory", [str(BIN / "oxigraph"), "serve", "--bind", f"127.0.0.1:{port}",
+                                        "--union-default-graph"],
+                    base + "/query?query=ASK%7B%7D", base + "/query", log=workdir / "oxigraph-memory.log")
+    request = urllib.request.Request(base + "/store", data=dataset.read_bytes(), method="POST",
+                                     headers={"Content-Type": "application/n-quads"})
+    with urllib.request.urlopen(request, timeout=600):
+        pass
+    server.startup_s = time.monotonic() - started
+    return server
+
+
+def start_oxigraph_disk(dataset: Path, workdir: Path) -> Server:
+    """`oxigraph load` into a folder, then `oxigraph serve-read-only` on it."""
+    location = workdir / "oxigraph-disk"
+    shutil.rmtree(location, ignore_errors=True)
+    started = time.monotonic()
+    subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(dataset)],
+                   check=True, capture_output=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = _start("oxigraph-disk", [str(BIN / "oxigraph"), "serve-read-only", "--location", str(location),
+                                      "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                    base + "/query?query=ASK%7B%7D", base + "/query", log=workdir / "oxigraph-disk.log")
+    server.startup_s = time.monotonic() - started
+    return server
+
+
+def start_rdflib_endpoint(dataset: Path, workdir: Path) -> Server:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [str(BIN / "rdflib-endpoint"), "serve", str(dataset), "--host", "127.0.0.1", "--port", str(port)]
+    return _start("rdflib-endpoint", command, base + "/?query=ASK%7B%7D", base + "/", log=workdir / "rdflib.log")
