@@ -94,3 +94,25 @@ def test_release_records_inputs_and_provenance(release, store):
     assert store.ask("""ASK { GRAPH <https://w3id.org/polegraph/graph/provenance> {
         <https://w3id.org/polegraph/id/pole/minalogic> <https://w3id.org/polegraph/ontology#statedIn>
         <https://w3id.org/polegraph/id/section/signatures> } }""")
+
+
+def test_an_inconsistent_graph_is_not_released(project_copy, tmp_path):
+    """HermiT runs at build time: a thing typed in two disjoint classes stops the release."""
+    from polegraph.errors import Inconsistent
+    from polegraph.reason import check_consistency
+    from rdflib import Graph
+
+    if not check_consistency(Graph()).completed:
+        pytest.skip("HermiT cannot run here (no Java runtime)")
+    for shape_file in (project_copy / "shapes").glob("*.ttl"):
+        shape_file.unlink()  # only the reasoner is under test here
+    (project_copy / "data" / "clash.trig").write_text(
+        "@prefix pg: <https://w3id.org/polegraph/ontology#> .\n"
+        "<https://w3id.org/polegraph/id/section/signatures> {\n"
+        "  <https://w3id.org/polegraph/id/pole/minalogic> a pg:Person .\n}\n", encoding="utf-8")
+    settings = Settings(project=project_copy, var=tmp_path / "var")
+    with pytest.raises(Inconsistent, match="inconsistent"):
+        build_release(settings)
+    assert not (tmp_path / "var" / "current").exists()
+    result = run("build", project=project_copy, var=tmp_path / "var")
+    assert result.returncode == 1

@@ -20,7 +20,7 @@ from pathlib import Path
 from rdflib import RDF, Dataset, Graph, URIRef
 
 from . import reason
-from .errors import NoRelease, ValidationFailed
+from .errors import Inconsistent, NoRelease, ValidationFailed
 from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PG, PROVENANCE_GRAPH
 from .settings import Settings
 from .sources import Sources, load_sources
@@ -139,6 +139,10 @@ def build_release(settings: Settings) -> Release:
     dataset, sources, report = check(settings)
     if not report.conforms:
         raise ValidationFailed(report)
+    consistency = reason.check_consistency(union(dataset), timeout_s=settings.reasoner_timeout_s)
+    if consistency.completed and not consistency.ok:
+        unsatisfiable = f": unsatisfiable {', '.join(consistency.unsatisfiable)}" if consistency.unsatisfiable else ""
+        raise Inconsistent(consistency.message + unsatisfiable)
     nquads = _sorted_nquads(dataset)
     digest = hashlib.sha256(nquads).hexdigest()
     releases = settings.releases_dir
@@ -158,6 +162,8 @@ def build_release(settings: Settings) -> Release:
             "content_sha256": digest,
             "statistics": statistics(dataset),
             "validation": report.counts(),
+            # "checked" is False when HermiT could not run (no Java) or hit its time limit.
+            "consistency": {"checked": consistency.completed, "message": consistency.message},
             "inputs": sources.checksums,
             "files": files,
             "tools": _tool_versions(),

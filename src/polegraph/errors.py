@@ -66,3 +66,11 @@ class NoRelease(PolegraphError):
 
     kind = "no-release"
     http_status = 503
+
+
+class Inconsistent(PolegraphError):
+    """The ontology and data together are inconsistent (or have unsatisfiable classes): not released."""
+
+    exit_code = 1
+    http_status = 422
+    kind = "inconsistent"

@@ -27,6 +27,8 @@ class Settings:
     max_rows: int = field(default_factory=lambda: int(_env("MAX_ROWS", "10000")))
     max_query_bytes: int = field(default_factory=lambda: int(_env("MAX_QUERY_BYTES", "10000")))
     max_request_bytes: int = field(default_factory=lambda: int(_env("MAX_REQUEST_BYTES", "1000000")))
+    # HermiT runs at build time only, and is killed past this limit (owlready2 sets none).
+    reasoner_timeout_s: float = field(default_factory=lambda: float(_env("REASONER_TIMEOUT", "300")))
 
     @property
     def ontology_dir(self) -> Path:

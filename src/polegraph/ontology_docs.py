@@ -1,0 +1,92 @@
+"""Human documentation of the polegraph ontology, generated with pyLODE (OntPub profile).
+
+Served by the web application at the ontology's path. Three things pyLODE does not do the way
+polegraph needs, handled here:
+
+* it documents every typed subject, so the declarations of external terms (``org:Organization a
+  owl:Class``, needed for OWL 2 DL) would appear as if polegraph defined them: only ``pg:`` terms
+  and the ontology header are passed to it (external terms still show as links where used);
+* it derives HTML anchors from whichever label it meets first (French or English, so unstable):
+  anchors are pinned to the IRI's local name, so ``/ontology#Pole`` is ``pg:Pole``;
+* importing it calls ``logging.basicConfig(level=DEBUG)`` (pylode.profiles.supermodel.loader),
+  and its module-level `logging.info` calls add a root handler: the root logger is restored after
+  import and rendering.
+
+pyLODE's OntPub reads its background ontologies from files it ships and fetches nothing from the
+network (``tests/test_ontology.py`` renders with sockets disabled).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import rdflib
+from rdflib import DCTERMS, OWL, RDF, RDFS, BNode, Literal
+
+__all__ = ["PG", "documentation_graph", "render_documentation"]
+
+PG = "https://w3id.org/polegraph/ontology#"
+
+
+@contextlib.contextmanager
+def _logging_untouched() -> Iterator[None]:
+    """Undo what pyLODE does to the root logger: ``basicConfig(level=DEBUG)`` on import, and the
+    implicit ``basicConfig()`` of its module-level ``logging.info`` calls while rendering."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        yield
+    finally:
+        for handler in list(root.handlers):
+            if handler not in handlers:
+                root.removeHandler(handler)
+        root.setLevel(level)
+
+
+def documentation_graph(ontology_ttl: Path) -> rdflib.Graph:
+    """The ontology as pyLODE should see it: header, ``pg:`` terms and their class expressions."""
+    source = rdflib.Graph().parse(ontology_ttl, format="turtle")
+    headers = set(source.subjects(RDF.type, OWL.Ontology))
+    graph = rdflib.Graph()
+    for prefix, namespace in source.namespaces():
+        graph.bind(prefix, namespace, override=True)
+    for s, p, o in source:
+        if isinstance(s, BNode) or s in headers or str(s).startswith(PG):
+            graph.add((s, p, o))
+    # pyLODE prints every title side by side with no separator: one "français — English" title each.
+    for subject in set(graph.subjects()):
+        names = list(graph.objects(subject, DCTERMS.title)) or list(graph.objects(subject, RDFS.label))
+        by_lang = {name.language: str(name) for name in names if isinstance(name, Literal)}
+        if "fr" in by_lang and "en" in by_lang:
+            title = by_lang["fr"] if by_lang["fr"] == by_lang["en"] else f"{by_lang['fr']} — {by_lang['en']}"
+            graph.remove((subject, DCTERMS.title, None))
+            graph.remove((subject, RDFS.label, None))
+            graph.add((subject, RDFS.label, Literal(title)))
+    return graph
+
+
+@functools.lru_cache(maxsize=4)
+def _render(path: Path, _mtime_ns: int, _size: int) -> str:
+    with _logging_untouched():
+        from pylode import OntPub  # imported here: its import reconfigures logging
+
+        ontpub = OntPub(ontology=documentation_graph(path), sort_subjects=True)
+        for term in set(ontpub.ont.subjects()):
+            if str(term).startswith(PG) and len(str(term)) > len(PG):
+                ontpub.fids[str(term)] = str(term)[len(PG) :]
+        return ontpub.make_html()
+
+
+def render_documentation(ontology_ttl: Path) -> str:
+    """Render the HTML documentation page of the ontology in ``ontology_ttl`` (a Turtle file).
+
+    The result is cached per file version (path, modification time, size), so a web route may
+    call this on every request: only the first call after a change pays pyLODE's ~1 s.
+    """
+    path = Path(ontology_ttl).resolve()
+    stat = path.stat()
+    return _render(path, stat.st_mtime_ns, stat.st_size)
