@@ -55,20 +55,34 @@ def build(ctx: _Context) -> None:
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+              help="Language of the messages in the text report.")
 @pass_ctx
-def validate(ctx: _Context, files: tuple[Path, ...], fmt: str) -> None:
-    """Validate the project's graph, or FILES together with it, against the SHACL shapes."""
+def validate(ctx: _Context, files: tuple[Path, ...], fmt: str, lang: str) -> None:
+    """Validate the project's graph, or FILES together with it, against the SHACL shapes.
+
+    Each FILE (.ttl, .trig, .nt, .nq, .rdf, .jsonld) is checked together with the project's graph, so
+    its references resolve; a TriG graph named after a manifesto section counts as its provenance.
+    The report is grouped by focus node. Exit codes: 0 conforms (warnings allowed), 1 at least
+    one violation, 2 a file cannot be read or parsed (the message gives file:line).
+    """
+    from rdflib import Dataset
+
     from .build import check, union
     from .sources import parse_file
-    from .validate import validate as run_validation
+    from .validate import check_document_safety, validate_document
 
     dataset, sources, report = check(ctx.settings)
     if files:
-        graph = union(dataset)
+        document = Dataset()
         for path in files:
-            parse_file(path, graph)
-        report = run_validation(graph, sources.shapes)
-    output = {"text": report.to_text, "turtle": report.to_turtle, "json": report.to_json}[fmt]()
+            text = path.read_text(encoding="utf-8", errors="replace")
+            fmt_name = {".rdf": "xml", ".jsonld": "json-ld"}.get(path.suffix.lower())
+            if fmt_name:
+                check_document_safety(text, fmt_name, str(path))
+            parse_file(path, document)
+        report = validate_document(union(dataset), document, sources.shapes)
+    output = {"text": lambda: report.to_text(lang), "turtle": report.to_turtle, "json": report.to_json}[fmt]()
     click.echo(output)
     if not report.conforms:
         sys.exit(ValidationFailed.exit_code)
@@ -151,6 +165,71 @@ def push(ctx: _Context, query_url: str, update_url: str | None, graph_store_url:
     for graph, count in sorted(report.graphs.items()):
         click.echo(f"{count:>8}  {graph}  ({report.method[graph]})")
     click.echo(f"release {report.release} is now served by {query_url}")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"), show_default=True,
+              help="Folder to write (replaced as a whole once the new export is complete).")
+@pass_ctx
+def export(ctx: _Context, out: Path) -> None:
+    """Export the current release: RDF, graphs for Gephi/yEd/Cytoscape, CSV tables, SHA256SUMS, manifest."""
+    from .build import current_release
+    from .export import export_release
+
+    release = current_release(ctx.settings)
+    manifest = export_release(release, out)
+    total = sum(f.size for f in manifest.files)
+    click.echo(f"release {release.id}: {len(manifest.files)} files, {total} bytes → {out.resolve()}")
+
+
+@cli.command()
+@click.option("--to", "target", type=click.Choice(["datagouv", "dcat"]), required=True,
+              help="datagouv: the data.gouv.fr API; dcat: print the DCAT-AP description.")
+@click.option("--dry-run/--no-dry-run", default=True, show_default=True,
+              help="Only print the requests that would change data.gouv.fr.")
+@click.option("--base-url", metavar="URL", default=None,
+              help="Public URL the downloads are served under (default: $POLEGRAPH_PUBLIC_URL, else the served "
+                   "host).")
+@click.option("--api-url", metavar="URL", default=None,
+              help="udata API (default: $POLEGRAPH_DATAGOUV_API_URL, else https://www.data.gouv.fr/api/1).")
+@click.option("--dataset", metavar="ID", default=None, help="data.gouv.fr id or slug of the dataset to update.")
+@click.option("--organization", metavar="ID", default=None, help="data.gouv.fr organisation owning a new dataset.")
+@click.option("--format", "fmt", type=click.Choice(["turtle", "json-ld", "xml"]), default="turtle",
+              show_default=True, help="Syntax of the DCAT description (--to dcat).")
+@pass_ctx
+def publish(ctx: _Context, target: str, dry_run: bool, base_url: str | None, api_url: str | None,
+            dataset: str | None, organization: str | None, fmt: str) -> None:
+    """Publish the current release's export: its DCAT-AP description, or the dataset on data.gouv.fr.
+
+    The API key comes from the environment only: POLEGRAPH_DATAGOUV_API_KEY.
+    """
+    import os
+
+    from .build import current_release
+    from .export import release_export
+    from .export.manifest import Manifest
+    from .publish import datagouv
+    from .publish.dcat import catalog_graph, coverage_of, default_base_url, serialize_description
+    from .store import Store
+
+    settings = ctx.settings
+    release = current_release(settings)
+    folder = release_export(settings, release)
+    manifest = Manifest.read(folder, release.id)
+    coverage = coverage_of(Store.from_release(release))
+    if target == "dcat":
+        base = base_url or default_base_url(f"http://{settings.host}:{settings.port}/")
+        description = catalog_graph(manifest, release.metadata, coverage, base)
+        click.echo(serialize_description(description, fmt).decode("utf-8"), nl=False)
+        return
+    api = datagouv.UdataApi(api_url or os.environ.get("POLEGRAPH_DATAGOUV_API_URL") or datagouv.DEFAULT_API_URL,
+                            datagouv.api_key_from_env())
+    report = datagouv.publish(manifest, folder, coverage, api, dry_run=dry_run, dataset=dataset,
+                              organization=organization)
+    for line in report.lines:
+        click.echo(line)
+    verb = "would make" if dry_run else "made"
+    click.echo(f"{verb} {report.writes} change(s) on {api.api_url}", err=True)
 
 
 def main() -> None:
