@@ -45,9 +45,10 @@ def make_project(source: Path, target: Path, scale: int) -> Path:
                 for copy in range(scale):
                     for s, p, o in graph:
                         if copy:
-                            s, o = _rename(s, copy), _rename(o, copy)
-                            if p in LABELS and isinstance(o, Literal):
+                            renamed = _rename(s, copy)
+                            if p in LABELS and isinstance(o, Literal) and renamed != s:
                                 o = Literal(f"{o} (x{copy})", lang=o.language, datatype=o.datatype)
+                            s, o = renamed, _rename(o, copy)
                         out.write(f"{s.n3()} {p.n3()} {o.n3()} .\n")
                 out.write("}\n")
     return target

@@ -158,3 +158,79 @@ def test_every_region_code_cites_the_insee_document(store):
         SELECT ?g ?place WHERE {{ GRAPH ?g {{ ?place pg:inseeCode ?code }}
           FILTER NOT EXISTS {{ GRAPH ?g {{ ?place pg:source <{ID}document/insee-cog> }} }} }}""")
     assert rows == []
+
+
+# ---------------------------------------------------------------------------------------------------
+# Across the three data parts: what the audit of the whole graph checks for good.
+
+# Where each section of the manifesto starts (the text before the first marker is the cover).
+SECTION_STARTS = [
+    ("introduction", "Depuis plus de vingt ans"), ("chapitre-01", "\n01\n"), ("chapitre-02", "\n02 Une mission"),
+    ("chapitre-03", "\n03 Une courroie"), ("chapitre-04", "\n04 L'innovation"), ("chapitre-05", "\n05 Moderniser"),
+    ("chapitre-06", "\n06 Un levier"), ("chapitre-07", "\n07 Accélérer"), ("chapitre-08", "\n08 Une politique"),
+    ("conclusion", "\nCONCLUSION\n"), ("signatures", "\nSIGNATURES\n"), ("carte", "↗ Volet"),
+    ("annexe-01", "\nAnnexe\n"), ("annexe-02", "\n02 Industrie\n"), ("annexe-03", "\n03 Transitions\n"),
+    ("annexe-04", "\n04 Europe\n"), ("annexe-05", "\n05 Compétences\n"), ("annexe-06", "\n06 Santé\n"),
+    ("annexe-07", "\n07 Impact des Pôles"), ("colophon", "\nAFPC\n"),
+]
+
+# Short forms the text prints with the acronym in brackets — "Opération d'Intérêt Régional (OIR) Naturalité" —
+# recorded joined up; a reader searching by acronym expects them.
+BUILT_SHORT_FORMS = {"OIR Naturalité", "CTI bioéconomie", "Contrat Stratégique de Filière ITS"}
+
+
+def section_texts(manifesto: str) -> dict[str, str]:
+    """Section slug → its text, folded, cut at the markers above (each searched after the previous one)."""
+    cuts, position = [("couverture", 0)], 0
+    for slug, marker in SECTION_STARTS:
+        position = manifesto.rindex(marker) if slug == "colophon" else manifesto.index(marker, position)
+        cuts.append((slug, position))
+    ends = [start for _slug, start in cuts[1:]] + [len(manifesto)]
+    return {slug: fold(manifesto[start:end].replace("’", "'")) for (slug, start), end in zip(cuts, ends, strict=True)}
+
+
+def test_spelling_variants_sit_in_the_graphs_of_the_sections_that_spell_them(store, manifesto_text):
+    """"PMT" is the annex's acronym, not the signature list's: each variant is stated where it is printed."""
+    texts = section_texts(manifesto_text)
+    rows = store.select(f"""PREFIX pg: <{PG}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT DISTINCT ?g ?s ?variant WHERE {{ GRAPH ?g {{ ?s skos:altLabel ?variant }}
+          ?g a pg:ManifestoSection . FILTER (lang(?variant) = "fr") }}""")
+    misplaced = []
+    for row in rows:
+        slug = row["g"].removeprefix(SECTION)
+        if row["variant"] in BUILT_SHORT_FORMS:
+            continue
+        pattern = r"(?<!\w)" + re.escape(fold(row["variant"])) + r"(?!\w)"
+        if not re.search(pattern, texts[slug]):
+            misplaced.append((slug, row["s"].removeprefix(ID), row["variant"]))
+    assert not misplaced, f"variants stated in a section that does not print them: {sorted(misplaced)}"
+
+
+def test_no_figure_is_stated_twice_under_two_iris(store):
+    """The chapter and the annex both give the New Space's 4 500 jobs: one figure, stated in both graphs."""
+    rows = store.select(f"""PREFIX pg: <{PG}>
+        SELECT ?a ?b WHERE {{
+          ?a a pg:Figure ; pg:figureOf ?of ; pg:measures ?m ; pg:value ?v .
+          ?b a pg:Figure ; pg:figureOf ?of ; pg:measures ?m ; pg:value ?v .
+          FILTER (STR(?a) < STR(?b))
+          FILTER NOT EXISTS {{ ?a pg:year ?ya . ?b pg:year ?yb . FILTER (?ya != ?yb) }}
+        }}""")
+    assert rows == []
+
+
+def test_every_mandate_is_both_a_mandate_node_and_a_shortcut_in_the_same_section(store):
+    """Who mandated whom reads the same through pg:mandatedBy and through the pg:Mandate node."""
+    shortcut_only = store.select(f"""PREFIX pg: <{PG}>
+        SELECT ?g ?pole ?by WHERE {{ GRAPH ?g {{ ?pole pg:mandatedBy ?by }}
+          FILTER NOT EXISTS {{ GRAPH ?g {{ ?m pg:mandatee ?pole ; pg:mandator ?by }} }} }}""")
+    node_only = store.select(f"""PREFIX pg: <{PG}>
+        SELECT ?g ?pole ?by WHERE {{ GRAPH ?g {{ ?m pg:mandatee ?pole ; pg:mandator ?by }}
+          FILTER NOT EXISTS {{ GRAPH ?g {{ ?pole pg:mandatedBy ?by }} }} }}""")
+    assert shortcut_only == [] and node_only == []
+
+
+def test_no_email_or_phone_number_anywhere_in_the_graph(store):
+    rows = store.select("SELECT DISTINCT ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER isLiteral(?o) }")
+    for row in rows:
+        assert not re.search(r"[\w.+-]+@[\w-]+\.[a-z]{2,}\b", row["o"]), row["o"]
+        assert not re.search(r"\b0\d(?:[ .]?\d\d){4}\b", row["o"]), row["o"]
