@@ -71,10 +71,27 @@ def polegraph_command() -> list[str]:
 class RunningServer:
     """A `polegraph serve` process on 127.0.0.1 and a free port, started and stopped by a test."""
 
-    def __init__(self, args: list[str], port: int):
+    def __init__(self, args: list[str], port: int, env: dict[str, str] | None = None,
+                 log_path: Path | None = None):
+        import os
+        import tempfile
+
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        # The access log goes to a file: a pipe nobody reads would fill up and hang the server.
+        self._own_log = log_path is None
+        if log_path is None:
+            handle, name = tempfile.mkstemp(prefix="polegraph-server-", suffix=".log")
+            os.close(handle)
+            log_path = Path(name)
+        self.log_path = Path(log_path)
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
+                                            env={**os.environ, **(env or {})})
+
+    def output(self) -> str:
+        """What the server printed so far (its access log and errors)."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def wait_ready(self, timeout: float = 60) -> None:
         import urllib.request
@@ -82,8 +99,7 @@ class RunningServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                out = self.process.stdout.read().decode(errors="replace")
-                raise RuntimeError(f"server exited with {self.process.returncode}:\n{out}")
+                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.output()[-3000:]}")
             try:
                 with urllib.request.urlopen(self.url + "/health", timeout=2):
                     return
@@ -98,6 +114,8 @@ class RunningServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self._own_log:
+            self.log_path.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

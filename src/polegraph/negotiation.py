@@ -26,7 +26,13 @@ GRAPH_FORMATS = (  # CONSTRUCT and DESCRIBE
     Format("trig", "application/trig"),
     Format("nquads", "application/n-quads"),
 )
-FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "json-ld": "jsonld", "rdf": "rdfxml", "nq": "nquads"}
+HTML = Format("html", "text/html", ("application/xhtml+xml",))
+FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "json-ld": "jsonld", "rdf": "rdfxml", "nq": "nquads",
+                  "n3": "turtle", "rdf+xml": "rdfxml", "n-triples": "ntriples", "n-quads": "nquads",
+                  "srj": "json", "srx": "xml", "tab-separated-values": "tsv"}
+# Short names that mean a different format for graphs than for results (SPARQLWrapper sends format=xml
+# and format=json for CONSTRUCT too).
+GRAPH_ALIASES = {"xml": "rdfxml", "json": "jsonld"}
 
 
 def _parse_accept(header: str) -> list[tuple[str, float, int]]:
@@ -77,6 +83,8 @@ def negotiate(accept: str | None, formats: tuple[Format, ...], requested: str | 
     """
     if requested:
         wanted = FORMAT_ALIASES.get(requested.lower(), requested.lower())
+        if formats is GRAPH_FORMATS:
+            wanted = GRAPH_ALIASES.get(wanted, wanted)
         for fmt in formats:
             if wanted in (fmt.name, fmt.media_type) or wanted in fmt.aliases:
                 return fmt

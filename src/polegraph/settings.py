@@ -29,6 +29,12 @@ class Settings:
     max_request_bytes: int = field(default_factory=lambda: int(_env("MAX_REQUEST_BYTES", "1000000")))
     # HermiT runs at build time only, and is killed past this limit (owlready2 sets none).
     reasoner_timeout_s: float = field(default_factory=lambda: float(_env("REASONER_TIMEOUT", "300")))
+    # Per-client token bucket (web/ratelimit.py): sustained requests/s (0: off) and burst size. Loopback
+    # clients (the machine itself, a local reverse proxy, the tests) are exempt unless RATE_LIMIT_LOOPBACK=1.
+    rate_limit_per_s: float = field(default_factory=lambda: float(_env("RATE_LIMIT", "10")))
+    rate_limit_burst: int = field(default_factory=lambda: int(_env("RATE_BURST", "60")))
+    rate_limit_loopback: bool = field(
+        default_factory=lambda: _env("RATE_LIMIT_LOOPBACK", "0").lower() in ("1", "true", "yes"))
 
     @property
     def ontology_dir(self) -> Path:

@@ -9,13 +9,31 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from .build import Release
 from .errors import QueryError
 
+if TYPE_CHECKING:  # importing build (rdflib, pySHACL) would triple a query process's memory
+    from .build import Release
+
 _SYNTAX_POSITION = re.compile(r"(?:line|at)\s+(\d+)[:,\s]+(?:column\s+)?(\d+)", re.I)
+_MAX_MESSAGE = 400
+
+
+def syntax_error(exc: SyntaxError) -> QueryError:
+    """A QueryError from Oxigraph's SyntaxError, with line and column when it gives them."""
+    message = " ".join(str(exc).split())
+    match = _SYNTAX_POSITION.search(message)
+    line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
+    if match:
+        message = re.sub(r"^error\s*:\s*", "", (message[: match.start()] + message[match.end():]).strip(" :"))
+        message = re.sub(r",? \[.*$", "", message)  # drop Unicode-range listings: noise to a reader
+    if len(message) > _MAX_MESSAGE:
+        message = message[:_MAX_MESSAGE] + "…"
+    where = f" at line {line}, column {column}" if line else ""
+    return QueryError(f"SPARQL syntax error{where}: {message}", line=line, column=column)
 
 
 def term_value(term) -> str:
@@ -23,27 +41,43 @@ def term_value(term) -> str:
     return term.value if term is not None else ""
 
 
-class Store:
-    """A read-only SPARQL store loaded from one release."""
+def load_dataset(path: Path, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> tuple[ox.Store, int]:
+    """An in-memory store of `path` whose default graph is the RDF merge (a set) of its named graphs.
 
-    def __init__(self, store: ox.Store, release: Release | None = None):
+    Oxigraph's `use_default_graph_as_union` yields a triple once per graph holding it, so a triple
+    stated in three sections would be counted three times; copying every triple into the default graph
+    once gives SPARQL's semantics of a merged default graph. Returns the store and its number of quads.
+    """
+    store = ox.Store()
+    store.bulk_load(path=str(path), format=fmt)
+    quads = len(store)
+    merged = [ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+              for q in store.quads_for_pattern(None, None, None, None)]
+    store.extend(merged)
+    return store, quads
+
+
+class Store:
+    """A read-only SPARQL store loaded from one release; its default graph is the union of the named graphs."""
+
+    def __init__(self, store: ox.Store, release: Release | None = None, quads: int | None = None):
         self._store = store
         self.release = release
+        self._quads = quads if quads is not None else len(store)
 
     @classmethod
     def from_release(cls, release: Release) -> Store:
-        store = ox.Store()
-        store.bulk_load(path=str(release.dataset_path), format=ox.RdfFormat.N_QUADS)
-        return cls(store, release)
+        store, quads = load_dataset(release.dataset_path)
+        return cls(store, release, quads)
 
     @classmethod
     def from_file(cls, path: Path, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> Store:
-        store = ox.Store()
-        store.bulk_load(path=str(path), format=fmt)
-        return cls(store)
+        store, quads = load_dataset(path, fmt)
+        return cls(store, quads=quads)
 
     def __len__(self) -> int:
-        return len(self._store)
+        """The number of statements loaded (quads: a triple stated in two graphs counts twice)."""
+        return self._quads
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -54,17 +88,12 @@ class Store:
         kwargs: dict = {}
         if default_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
-            kwargs["use_default_graph_as_union"] = True
         if named_graphs:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
             return self._store.query(text, **kwargs)
         except SyntaxError as exc:
-            message = str(exc)
-            match = _SYNTAX_POSITION.search(message)
-            line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
-            raise QueryError(f"SPARQL syntax error: {message}", line=line, column=column) from None
+            raise syntax_error(exc) from None
 
     def select(self, text: str) -> list[dict[str, str]]:
         """Rows of a SELECT as {variable: lexical value}; unbound variables are left out."""

@@ -36,9 +36,21 @@ def create_app(settings: Settings | None = None, release: Release | None = None)
         settings=settings, release=release, store=Store.from_release(release),
         queries=load_queries(settings.queries_dir),
     )
-    from . import errors, health, sparql
+    from . import downloads, errors, health, sparql, validate
 
     errors.register(app)
-    for blueprint in (health.bp, sparql.bp):
+    from . import ratelimit
+
+    ratelimit.register(app)  # first: a flooding client is answered 429 before any other work
+    from . import http
+
+    http.register(app)  # CORS, ETag/304, gzip, request ids and URI limit for every route
+    for blueprint in (health.bp, sparql.bp, downloads.bp, validate.bp):
+        app.register_blueprint(blueprint)
+    from . import explorer, home, i18n, ontology, pages  # the web face: pages, editor, explorer (issue 9)
+
+    i18n.register(app)
+    pages.register(app)
+    for blueprint in (home.bp, pages.bp, explorer.bp, ontology.bp):
         app.register_blueprint(blueprint)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import PolegraphError
@@ -26,7 +26,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(PolegraphError)
     def _polegraph_error(exc: PolegraphError):
         body = exc.to_dict()
-        return error_response(exc.http_status, body.pop("error"), body.pop("message"), **body)
+        response = error_response(exc.http_status, body.pop("error"), body.pop("message"), **body)
+        if exc.http_status == 503:  # a stopped or refused query: retrying later may help, caching never
+            response = app.make_response(response)
+            response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
@@ -35,7 +39,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        request_id = uuid.uuid4().hex[:12]
+        request_id = g.get("request_id") or uuid.uuid4().hex[:16]
         log.exception("unexpected failure, request id %s", request_id)
         return error_response(500, "internal-error", "unexpected server failure; it has been logged",
                               request_id=request_id)

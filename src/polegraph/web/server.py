@@ -5,6 +5,7 @@ from __future__ import annotations
 from gunicorn.app.base import BaseApplication
 
 from ..build import Release
+from ..engine import POOL_SIZE
 from ..settings import Settings
 
 
@@ -17,6 +18,9 @@ class _Gunicorn(BaseApplication):
         s = self._settings
         for key, value in {
             "bind": f"{s.host}:{s.port}", "workers": s.workers, "accesslog": "-",
+            # Threads: a worker waiting on a query process (engine.py) still serves other requests.
+            "worker_class": "gthread", "threads": POOL_SIZE,
+            "access_log_format": '%(h)s "%(r)s" %(s)s %(B)s %(M)sms id=%({x-request-id}o)s "%(a)s"',
             "timeout": int(s.query_timeout_s) + 30, "graceful_timeout": 10,
             "limit_request_line": 16384,
         }.items():

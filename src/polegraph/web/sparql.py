@@ -1,54 +1,156 @@
-"""The SPARQL 1.1 Protocol query operation at /sparql (GET, POST form, POST sparql-query)."""
+"""The SPARQL 1.1 Protocol query operation at /sparql (GET, POST form, POST sparql-query), read-only.
+
+This module only translates HTTP: it reads the one query of the request, has it checked
+(sparql_guard), negotiates the format, and hands it to the query processes (engine) that enforce the
+deadline. Without a query, GET /sparql answers the service description, or the query editor to a browser.
+"""
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-from flask import Blueprint, Response, request
+import logging
 
-from ..errors import QueryError
-from ..negotiation import GRAPH_FORMATS, RESULT_FORMATS, negotiate
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from ..engine import QueryRequest, pool_for
+from ..negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, negotiate
+from ..serialise import GRAPH_SERIALISERS
+from ..service_description import PREFIXES, describe_service, statistics
+from ..sparql_guard import check_dataset_parameters, check_query, rewrite_describe
 from .context import service
-from .errors import error_response
 
 bp = Blueprint("sparql", __name__)
-
-_RESULT_SERIALISERS = {
-    "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
-}
-_GRAPH_SERIALISERS = {
-    "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
-}
+log = logging.getLogger("polegraph.web.sparql")
+READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted (use a local copy of the data to change it)"
+TRUNCATED_HEADER = "Polegraph-Results-Truncated"
 
 
-def _query_text() -> str | None:
-    if request.method == "POST":
-        content_type = (request.mimetype or "").lower()
-        if content_type == "application/sparql-query":
-            return request.get_data(as_text=True)
-        if content_type == "application/x-www-form-urlencoded":
-            return request.form.get("query")
-        raise QueryError(f"unsupported content type {content_type or '(none)'} for a SPARQL query")
-    return request.args.get("query")
+class ProtocolError(HTTPException):
+    """A request the SPARQL Protocol rejects, with the status it names and a message saying why."""
+
+    def __init__(self, code: int, message: str):
+        super().__init__(description=message)
+        self.code = code
+
+
+def _endpoint_state(app=None) -> dict:
+    """Per-app facts computed once: the release's graphs (the only ones a query may name) and VoID counts."""
+    app = app or current_app
+    state = app.extensions.get("polegraph.endpoint")
+    if state is None:
+        store = app.extensions["polegraph"].store
+        state = {"graphs": set(store.named_graphs()), "statistics": statistics(store)}
+        app.extensions["polegraph.endpoint"] = state
+    return state
+
+
+def _single(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise ProtocolError(400, f"one {name} per request: got {len(values)} '{name}' parameters")
+    return values[0] if values else None
+
+
+def _read_query() -> tuple[str | None, list[str], list[str]]:
+    """(query text or None, default-graph-uri values, named-graph-uri values) of the request."""
+    args = request.args
+    if args.getlist("update"):
+        raise ProtocolError(403, READ_ONLY)
+    graphs = (args.getlist("default-graph-uri"), args.getlist("named-graph-uri"))
+    if request.method in ("GET", "HEAD"):
+        return _single(args.getlist("query"), "query"), *graphs
+    content_type = (request.mimetype or "").lower()
+    charset = (request.mimetype_params.get("charset") or "utf-8").lower()
+    if content_type == "application/sparql-update":
+        raise ProtocolError(403, READ_ONLY)
+    if content_type == "application/x-www-form-urlencoded":
+        form = request.form
+        if form.getlist("update"):
+            raise ProtocolError(403, READ_ONLY)
+        text = _single(args.getlist("query") + form.getlist("query"), "query")
+        return text, graphs[0] + form.getlist("default-graph-uri"), graphs[1] + form.getlist("named-graph-uri")
+    if content_type == "application/sparql-query":
+        if charset not in ("utf-8", "utf8"):
+            raise ProtocolError(415, f"a SPARQL query must be sent as UTF-8, not {charset}")
+        if args.getlist("query"):
+            raise ProtocolError(400, "one query per request: a query in both the URL and the body")
+        try:
+            return request.get_data().decode("utf-8"), *graphs
+        except UnicodeDecodeError:
+            raise ProtocolError(400, "the query body is not valid UTF-8") from None
+    raise ProtocolError(415, "POST a query as application/sparql-query or application/x-www-form-urlencoded "
+                             f"(got {content_type or 'no content type'})")
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql():
-    text = _query_text()
+    svc = service()
+    text, default_graphs, named_graphs = _read_query()
     if text is None:
-        return error_response(400, "query-error", "missing 'query' parameter")
-    results = service().store.query(text)
+        if request.method in ("GET", "HEAD") and set(request.args) <= {"format"}:
+            return _service_description()
+        raise ProtocolError(400, "missing 'query' parameter")
+    if len(text.encode("utf-8")) > svc.settings.max_query_bytes:
+        raise ProtocolError(413 if request.method == "POST" else 414,
+                            f"the query is longer than this endpoint's limit of {svc.settings.max_query_bytes} bytes")
+    state = _endpoint_state()
+    checked = check_query(text, state["graphs"], request.base_url)
+    check_dataset_parameters(default_graphs, named_graphs, state["graphs"])
     requested = request.values.get("format")
-    if isinstance(results, ox.QueryTriples):
-        fmt = negotiate(request.headers.get("Accept"), GRAPH_FORMATS, requested)
-        if fmt is None:
-            return error_response(406, "not-acceptable", "no acceptable RDF serialisation for this query")
-        body = results.serialize(format=_GRAPH_SERIALISERS[fmt.name])
-    else:
-        fmt = negotiate(request.headers.get("Accept"), RESULT_FORMATS, requested)
-        if fmt is None:
-            return error_response(406, "not-acceptable", "no acceptable results format for this query")
-        body = results.serialize(format=_RESULT_SERIALISERS[fmt.name])
+    is_graph = checked.form in ("CONSTRUCT", "DESCRIBE")
+    fmt = negotiate(request.headers.get("Accept"), GRAPH_FORMATS if is_graph else RESULT_FORMATS, requested)
+    pool = pool_for(svc.release.dataset_path)
+    if fmt is None:  # a syntax error still says so (in the text the client asked for), else 406
+        pool.run(QueryRequest(query=text, syntax_only=True, base_iri=request.base_url), svc.settings.query_timeout_s)
+        names = ", ".join(f.name for f in (GRAPH_FORMATS if is_graph else RESULT_FORMATS))
+        raise ProtocolError(406, f"no acceptable format for a {checked.form} query: this endpoint offers {names} "
+                                 "(Accept header or format parameter)")
+    protocol_dataset = bool(default_graphs or named_graphs)
+    job = QueryRequest(
+        query=rewrite_describe(checked) or text,
+        result_format=fmt.name, graph_format=fmt.name, max_rows=svc.settings.max_rows,
+        default_graphs=default_graphs if protocol_dataset else None,
+        named_graphs=named_graphs if protocol_dataset else None,
+        prefixes=checked.prefixes or None, base_iri=request.base_url,
+    )
+    answer = pool.run(job, svc.settings.query_timeout_s)
+    log.info("query %s %s rows=%d truncated=%s %.3fs", checked.form, fmt.name, answer.rows, answer.truncated,
+             answer.seconds)
+    charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
+    response = Response(answer.body, content_type=fmt.media_type + charset)
+    if answer.truncated:
+        response.headers[TRUNCATED_HEADER] = "true"
+        response.headers["Polegraph-Max-Rows"] = str(svc.settings.max_rows)
+    return response
+
+
+@bp.record_once
+def _start_query_processes(state) -> None:
+    """Start this app's query processes now, so the first query does not wait for them."""
+    svc = state.app.extensions.get("polegraph")
+    if svc is not None:
+        pool_for(svc.release.dataset_path)
+        _endpoint_state(state.app)
+
+
+def _service_description() -> Response:
+    """The SD + VoID of the endpoint in the RDF syntax asked for, or the query editor for a browser."""
+    fmt = negotiate(request.headers.get("Accept"), (*GRAPH_FORMATS, HTML), request.args.get("format"))
+    if fmt is None:
+        raise ProtocolError(406, "the service description is available as HTML or "
+                                 + ", ".join(f.name for f in GRAPH_FORMATS))
+    if fmt is HTML:
+        from .editor import editor_page
+
+        return editor_page()
+    svc = service()
+    triples = describe_service(
+        request.base_url, _endpoint_state()["statistics"], release_id=svc.release.id,
+        timeout_s=svc.settings.query_timeout_s, max_rows=svc.settings.max_rows,
+        max_query_bytes=svc.settings.max_query_bytes)
+    items = triples if fmt.name not in ("trig", "nquads") else \
+        [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    prefixes = PREFIXES if fmt.name in ("turtle", "trig", "rdfxml") else None
+    body = ox.serialize(items, format=GRAPH_SERIALISERS[fmt.name], prefixes=prefixes)
     charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
     return Response(body, content_type=fmt.media_type + charset)

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Copy the browser libraries of package.json (installed with `npm ci`) into the web app's static files.
+# They are committed, so serving polegraph needs no npm and no CDN: run this only to change a version.
+#   npm ci && scripts/vendor-web.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENDOR=src/polegraph/web/static/vendor
+NM=node_modules
+
+yasgui_version=$(node -p "require('./$NM/@zazuko/yasgui/package.json').version")
+cytoscape_version=$(node -p "require('./$NM/cytoscape/package.json').version")
+
+rm -rf "$VENDOR/yasgui" "$VENDOR/cytoscape"
+mkdir -p "$VENDOR/yasgui" "$VENDOR/cytoscape"
+cp "$NM/@zazuko/yasgui/build/yasgui.min.js" "$NM/@zazuko/yasgui/build/yasgui.min.css" "$VENDOR/yasgui/"
+cp "$NM/cytoscape/dist/cytoscape.min.js" "$VENDOR/cytoscape/"
+cp "$NM/cytoscape/LICENSE" "$VENDOR/cytoscape/LICENSE"
+
+# @zazuko/yasgui declares "license": "MIT" but ships no licence text: write the MIT text, naming the
+# author and contributors its package.json gives (Triply; Zazuko GmbH).
+cat > "$VENDOR/yasgui/LICENSE" <<'LICENCE'
+The MIT License (MIT)
+
+Copyright (c) Triply, Zazuko GmbH and the contributors of
+https://github.com/rdfjs/Yasgui (npm package @zazuko/yasgui, "license": "MIT")
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in
+all copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN
+THE SOFTWARE.
+LICENCE
+
+cat > "$VENDOR/README.md" <<README
+# Vendored browser libraries
+
+Copied by \`scripts/vendor-web.sh\` from the npm registry packages pinned in \`package.json\` /
+\`package-lock.json\`; served from here so no page of polegraph loads anything from another host.
+
+| directory | npm package | version | licence |
+| --- | --- | --- | --- |
+| \`yasgui/\` | [@zazuko/yasgui](https://www.npmjs.com/package/@zazuko/yasgui) (source: github.com/rdfjs/Yasgui) | $yasgui_version | MIT (\`yasgui/LICENSE\`, written here: the package ships no licence file) |
+| \`cytoscape/\` | [cytoscape](https://www.npmjs.com/package/cytoscape) (source: github.com/cytoscape/cytoscape.js) | $cytoscape_version | MIT (\`cytoscape/LICENSE\`, from the package) |
+
+Files: \`yasgui.min.js\`, \`yasgui.min.css\` (the package's \`build/\`), \`cytoscape.min.js\` (its \`dist/\`).
+README
+echo "vendored @zazuko/yasgui $yasgui_version and cytoscape $cytoscape_version into $VENDOR"

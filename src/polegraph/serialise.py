@@ -1,0 +1,146 @@
+"""SPARQL results and graphs to bytes, with a row cap that is never silent.
+
+Oxigraph serialises a whole result set; polegraph must stop at `max_rows` and say so in the body,
+so SELECT/ASK results are written here (SPARQL 1.1 JSON, XML, CSV and TSV formats) from at most
+`max_rows` solutions. Graphs are capped the same way and written by Oxigraph's serialisers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from itertools import islice
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+TRUNCATION_NOTE = "results truncated at {n} rows by the endpoint's row cap (see /sparql service description)"
+GRAPH_SERIALISERS = {
+    "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
+}
+
+
+@dataclass
+class Serialised:
+    body: bytes
+    truncated: bool = False
+    rows: int = 0
+
+
+def _json_term(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": _json_term(term.subject),
+                                            "predicate": _json_term(term.predicate),
+                                            "object": _json_term(term.object)}}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != XSD_STRING:
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def _xml_term(term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Triple):
+        return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
+                f"</predicate><object>{_xml_term(term.object)}</object></triple>")
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+    if term.datatype.value != XSD_STRING:
+        return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+    return f"<literal>{escape(term.value)}</literal>"
+
+
+def _csv_value(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return str(term)
+    return term.value
+
+
+def serialise_boolean(value: bool, fmt: str) -> bytes:
+    """An ASK answer; CSV and TSV carry it as a one-cell table, as Oxigraph and Jena do."""
+    text = "true" if value else "false"
+    if fmt == "json":
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    if fmt == "xml":
+        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                f"<head></head><boolean>{text}</boolean></sparql>\n").encode()
+    return f"{text}\n".encode()
+
+
+def serialise_solutions(solutions: ox.QuerySolutions, fmt: str, max_rows: int) -> Serialised:
+    """At most `max_rows` solutions in `fmt` (json, xml, csv, tsv), saying in the body when more existed."""
+    names = [v.value for v in solutions.variables]
+    rows = list(islice(solutions, max_rows + 1))
+    truncated = len(rows) > max_rows
+    rows = rows[:max_rows]
+    note = TRUNCATION_NOTE.format(n=max_rows)
+    if fmt == "json":
+        bindings = [{n: _json_term(row[i]) for i, n in enumerate(names) if row[i] is not None} for row in rows]
+        document: dict = {"head": {"vars": names}, "results": {"bindings": bindings}}
+        if truncated:  # a documented extra key: SPARQL JSON readers ignore keys they do not know
+            document["polegraph"] = {"truncated": True, "max_rows": max_rows, "message": note}
+        body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    elif fmt == "xml":
+        parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
+        if truncated:
+            parts.append(f"<!-- {escape(note)} -->")
+        parts.append("<head>" + "".join(f"<variable name={quoteattr(n)}/>" for n in names))
+        if truncated:
+            parts.append('<link href="urn:polegraph:results-truncated"/>')
+        parts.append("</head><results>")
+        for row in rows:
+            cells = "".join(f"<binding name={quoteattr(n)}>{_xml_term(row[i])}</binding>"
+                            for i, n in enumerate(names) if row[i] is not None)
+            parts.append(f"<result>{cells}</result>")
+        parts.append("</results></sparql>\n")
+        body = "".join(parts).encode()
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(names)
+        writer.writerows([_csv_value(row[i]) for i in range(len(names))] for row in rows)
+        body = buffer.getvalue().encode()
+    else:  # tsv: terms in their SPARQL/Turtle syntax
+        lines = ["\t".join(f"?{n}" for n in names)]
+        lines += ["\t".join("" if row[i] is None else str(row[i]) for i in range(len(names))) for row in rows]
+        body = ("\n".join(lines) + "\n").encode()
+    return Serialised(body=body, truncated=truncated, rows=len(rows))
+
+
+def serialise_triples(triples, fmt: str, max_rows: int, prefixes: dict[str, str] | None = None) -> Serialised:
+    """At most `max_rows` triples in `fmt`; a comment says so where the syntax has comments."""
+    kept = list(islice(triples, max_rows + 1))
+    truncated = len(kept) > max_rows
+    kept = sorted(kept[:max_rows], key=lambda t: (str(t.subject), str(t.predicate)))  # Turtle groups subjects
+    if fmt in ("trig", "nquads"):
+        items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in kept]
+    else:
+        items = kept
+    use_prefixes = prefixes if fmt in ("turtle", "trig", "rdfxml") else None
+    body = ox.serialize(items, format=GRAPH_SERIALISERS[fmt], prefixes=use_prefixes)
+    if truncated:
+        note = TRUNCATION_NOTE.format(n=max_rows).replace("rows", "triples")
+        if fmt in ("turtle", "ntriples", "trig", "nquads"):
+            body = f"# {note}\n".encode() + body
+        elif fmt == "rdfxml" and body.startswith(b"<?xml"):
+            end = body.index(b"?>") + 2
+            body = body[:end] + f"\n<!-- {note} -->".encode() + body[end:]
+    return Serialised(body=body, truncated=truncated, rows=len(kept))

@@ -1,0 +1,95 @@
+"""/downloads/ (the export files of the served release) and /catalog (its DCAT-AP description).
+
+The export is made once per release (core: export.release_export) on first use and kept in the
+var folder; files are served only if the manifest lists them, so no other path can be reached.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, jsonify, request, send_file
+
+from ..export import release_export
+from ..export.manifest import MANIFEST_FILE, SUMS_FILE, Manifest
+from ..negotiation import GRAPH_FORMATS, HTML, Format, negotiate
+from ..publish.dcat import catalog_graph, coverage_of, default_base_url, serialize_description
+from .context import service
+from .errors import error_response
+
+bp = Blueprint("downloads", __name__)
+_LOCK = threading.Lock()
+LISTING_FORMATS = (HTML, Format("json", "application/json"))
+CATALOG_FORMATS = tuple(f for f in GRAPH_FORMATS if f.name in ("turtle", "jsonld", "rdfxml", "ntriples"))
+_RDFLIB_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "rdfxml": "xml", "ntriples": "nt"}
+
+
+def _export() -> tuple[Path, Manifest]:
+    """The served release's export folder and manifest, made on first use."""
+    svc = service()
+    cached = getattr(svc, "_downloads", None)
+    if cached is None:
+        with _LOCK:
+            folder = release_export(svc.settings, svc.release)
+            cached = (folder, Manifest.read(folder, svc.release.id))
+            svc._downloads = cached
+    return cached
+
+
+def base_url() -> str:
+    """Where download links point: $POLEGRAPH_PUBLIC_URL, else the host this request reached."""
+    return default_base_url(request.host_url)
+
+
+@bp.get("/downloads/")
+def listing():
+    folder, manifest = _export()
+    fmt = negotiate(request.headers.get("Accept"), LISTING_FORMATS, request.args.get("format"))
+    if fmt is None:
+        return error_response(406, "not-acceptable", "the listing is available as HTML or JSON")
+    if fmt.name == "json":
+        return jsonify({"release": service().release.id, "files": [f.to_dict() for f in manifest.files],
+                        "checksums": SUMS_FILE, "manifest": MANIFEST_FILE})
+    rows = "\n".join(
+        f'<tr><td><a href="{html.escape(f.name)}">{html.escape(f.name)}</a></td><td>{f.size}</td>'
+        f"<td>{html.escape(f.media_type)}</td><td>{html.escape(f.title_fr)}<br><i>{html.escape(f.title_en)}</i></td>"
+        f"<td><code>{f.sha256}</code></td></tr>" for f in manifest.files)
+    body = (f'<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>polegraph — téléchargements'
+            f"</title></head><body><h1>Téléchargements / Downloads</h1><p>Release {html.escape(service().release.id)}"
+            f' — <a href="{SUMS_FILE}">{SUMS_FILE}</a> — <a href="{MANIFEST_FILE}">{MANIFEST_FILE}</a>'
+            f' — <a href="/catalog">DCAT</a></p><table><thead><tr><th>Fichier</th><th>Octets</th><th>Type</th>'
+            f"<th>Contenu</th><th>SHA-256</th></tr></thead><tbody>{rows}</tbody></table></body></html>\n")
+    return Response(body, content_type="text/html; charset=utf-8")
+
+
+@bp.get("/downloads/<path:name>")
+def download(name: str):
+    folder, manifest = _export()
+    entry = manifest.entry(name)
+    if entry is not None:
+        media_type = entry.media_type
+    elif name == SUMS_FILE:
+        media_type = "text/plain"
+    elif name == MANIFEST_FILE:
+        media_type = "application/json"
+    else:
+        abort(404, description=f"no file named {name!r} in the downloads")
+    response = send_file(folder / Path(name).name, mimetype=media_type, conditional=False)
+    response.headers["Content-Disposition"] = f'inline; filename="{Path(name).name}"'
+    return response
+
+
+@bp.get("/catalog")
+def catalog():
+    fmt = negotiate(request.headers.get("Accept"), CATALOG_FORMATS, request.args.get("format"))
+    if fmt is None:
+        return error_response(406, "not-acceptable", "the catalogue is available as Turtle, JSON-LD, RDF/XML "
+                                                     "or N-Triples")
+    _folder, manifest = _export()
+    svc = service()
+    graph = catalog_graph(manifest, svc.release.metadata, coverage_of(svc.store), base_url())
+    charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
+    return Response(serialize_description(graph, _RDFLIB_FORMATS[fmt.name]),
+                    content_type=fmt.media_type + charset)

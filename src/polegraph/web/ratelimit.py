@@ -1,0 +1,109 @@
+"""Per-client rate limiting: a token bucket per client address, answered with 429 and Retry-After.
+
+A public endpoint must stay usable when one client floods it. Each client address gets a bucket of
+`rate_limit_burst` tokens refilled at `rate_limit_per_s`; a request takes one token (an expensive
+route more: ROUTE_COSTS), and a client with an empty bucket is answered 429 at once (no sleeping, no
+queueing), so the flood costs a dictionary look-up and never slows the other clients. Loopback
+clients (the machine itself, a reverse proxy on it, the test suite) are exempt unless
+`rate_limit_loopback` is set; `/health` and static files are never limited, so monitors and page
+assets keep working.
+
+Buckets live in each web worker process (gunicorn forks `workers` of them and the kernel spreads
+connections among them), so a client may get up to `workers` times the configured rate; the number
+of buckets kept is bounded, the least recently seen client being forgotten first (a forgotten client
+simply starts again with a full bucket).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from flask import Flask, request
+
+from .context import service
+from .errors import error_response
+
+EXEMPT_PATHS = ("/health",)
+# Tokens a request takes: POST /validate runs inference and SHACL over the whole graph (~3 s of CPU),
+# so it costs as much as many queries (capped at the burst, so it is never refused for ever).
+ROUTE_COSTS = {"/validate": 20}
+EXEMPT_PREFIXES = ("/static/",)
+MAX_CLIENTS = 10_000
+
+
+class TokenBuckets:
+    """One token bucket per client key; thread-safe, bounded in memory."""
+
+    def __init__(self, rate_per_s: float, burst: int, max_clients: int = MAX_CLIENTS,
+                 clock: Callable[[], float] = time.monotonic):
+        if rate_per_s <= 0 or burst < 1:
+            raise ValueError("a token bucket needs a positive rate and a burst of at least one request")
+        self.rate, self.burst, self.max_clients, self._clock = rate_per_s, burst, max_clients, clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, time)
+        self._lock = threading.Lock()
+
+    def take(self, key: str, cost: int = 1) -> float:
+        """Take `cost` tokens for `key`: 0 when the request may go on, else the seconds until it may."""
+        cost = min(cost, self.burst)
+        now = self._clock()
+        with self._lock:
+            tokens, stamp = self._buckets.pop(key, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - stamp) * self.rate)
+            if tokens >= cost:
+                tokens -= cost
+                wait = 0.0
+            else:
+                wait = (cost - tokens) / self.rate
+            self._buckets[key] = (tokens, now)  # re-inserted last: the most recently seen
+            while len(self._buckets) > self.max_clients:
+                self._buckets.popitem(last=False)
+        return wait
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+
+def is_loopback(address: str | None) -> bool:
+    """Whether `address` is this machine (127.0.0.0/8, ::1, or an IPv4-mapped loopback)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return ip.is_loopback or bool(mapped and mapped.is_loopback)
+
+
+def _limited(path: str) -> bool:
+    return path not in EXEMPT_PATHS and not path.startswith(EXEMPT_PREFIXES)
+
+
+def register(app: Flask) -> None:
+    """Check every request against its client's bucket before any other work is done."""
+    settings = app.extensions["polegraph"].settings
+    if settings.rate_limit_per_s <= 0:
+        return
+    buckets = TokenBuckets(settings.rate_limit_per_s, settings.rate_limit_burst)
+    app.extensions["polegraph.ratelimit"] = buckets
+
+    @app.before_request
+    def _rate_limit():
+        client = request.remote_addr or "unknown"
+        if not _limited(request.path) or (is_loopback(client) and not service().settings.rate_limit_loopback):
+            return None
+        wait = buckets.take(client, ROUTE_COSTS.get(request.path, 1))
+        if wait <= 0:
+            return None
+        retry_after = max(1, math.ceil(wait))
+        response = app.make_response(error_response(
+            429, "too-many-requests",
+            f"too many requests from your address: this endpoint answers {settings.rate_limit_per_s:g} requests "
+            f"per second per client (bursts of {settings.rate_limit_burst}); retry in {retry_after} s",
+            retry_after=retry_after))
+        response.headers["Retry-After"] = str(retry_after)
+        response.headers["Cache-Control"] = "no-store"
+        return response
