@@ -128,14 +128,18 @@ def list_queries(ctx: _Context) -> None:
 @click.option("--port", type=int, default=None, help="Port (default 5000).")
 @click.option("--workers", type=int, default=None, help="Worker processes (default 2).")
 @click.option("--no-build", is_flag=True, help="Serve the current release as it is, without rebuilding.")
+@click.option("--store", "store_url", metavar="URL", default=None,
+              help="Answer queries through this SPARQL endpoint, loaded with `polegraph push`, instead of the "
+                   "embedded engine (default: $POLEGRAPH_STORE_URL).")
 @pass_ctx
-def serve(ctx: _Context, host: str | None, port: int | None, workers: int | None, no_build: bool) -> None:
+def serve(ctx: _Context, host: str | None, port: int | None, workers: int | None, no_build: bool,
+          store_url: str | None) -> None:
     """Build and validate the graph, then serve it with gunicorn (never an invalid graph)."""
     from .build import build_release, current_release
     from .web.server import run
 
-    settings = ctx.settings.with_(**{k: v for k, v in {"host": host, "port": port, "workers": workers}.items()
-                                     if v is not None})
+    chosen = {"host": host, "port": port, "workers": workers, "store_url": store_url}
+    settings = ctx.settings.with_(**{k: v for k, v in chosen.items() if v is not None})
     release = current_release(settings) if no_build else build_release(settings)
     click.echo(f"serving release {release.id} on http://{settings.host}:{settings.port}/", err=True)
     run(settings, release)

@@ -27,6 +27,8 @@ class Settings:
     max_rows: int = field(default_factory=lambda: int(_env("MAX_ROWS", "10000")))
     max_query_bytes: int = field(default_factory=lambda: int(_env("MAX_QUERY_BYTES", "10000")))
     max_request_bytes: int = field(default_factory=lambda: int(_env("MAX_REQUEST_BYTES", "1000000")))
+    # `serve --store URL`: answer every query through this SPARQL endpoint (loaded by `polegraph push`)
+    store_url: str | None = field(default_factory=lambda: _env("STORE_URL", "") or None)
     # HermiT runs at build time only, and is killed past this limit (owlready2 sets none).
     reasoner_timeout_s: float = field(default_factory=lambda: float(_env("REASONER_TIMEOUT", "300")))
     # Per-client token bucket (web/ratelimit.py): sustained requests/s (0: off) and burst size. Loopback
@@ -35,6 +37,9 @@ class Settings:
     rate_limit_burst: int = field(default_factory=lambda: int(_env("RATE_BURST", "60")))
     rate_limit_loopback: bool = field(
         default_factory=lambda: _env("RATE_LIMIT_LOOPBACK", "0").lower() in ("1", "true", "yes"))
+    # Answers reused while the release is served (cache.py), per gunicorn worker, bounded by bytes.
+    result_cache: bool = field(default_factory=lambda: _env("RESULT_CACHE", "1").lower() not in ("0", "false", "no"))
+    result_cache_bytes: int = field(default_factory=lambda: int(_env("RESULT_CACHE_BYTES", str(64 << 20))))
 
     @property
     def ontology_dir(self) -> Path:

@@ -1,7 +1,7 @@
 """The web face: an app factory holding one built release, and one small blueprint per area.
 
-The web layer only translates HTTP into calls of the core (store, queries, validate…); it holds
-no knowledge of the graph itself.
+The web layer only translates HTTP into calls of the core (store, engine, queries, validate…); it
+holds no knowledge of the graph itself.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from flask import Flask
 
 from ..build import Release, current_release
 from ..queries import NamedQuery, load_queries
+from ..remote import RemoteEngine, RemoteQueryStore
 from ..settings import Settings
 from ..store import Store
 
@@ -22,35 +23,43 @@ class Service:
 
     settings: Settings
     release: Release
-    store: Store
+    store: Store | RemoteQueryStore
     queries: dict[str, NamedQuery]
+
+    @property
+    def remote(self) -> bool:
+        return isinstance(self.store, RemoteQueryStore)
+
+    def engine(self):
+        """What runs the endpoint's queries under the deadline: this worker's killable query
+        processes, or the remote store (`serve --store`)."""
+        if isinstance(self.store, RemoteQueryStore):
+            return RemoteEngine(self.store)
+        from ..engine import pool_for
+
+        return pool_for(self.release.dataset_path)
 
 
 def create_app(settings: Settings | None = None, release: Release | None = None) -> Flask:
     """Build the Flask app over `release` (default: the current one of `settings`)."""
+    from . import downloads, errors, explorer, health, home, http, i18n, ontology, pages, ratelimit, sparql, validate
+
     settings = settings or Settings()
     release = release or current_release(settings)
+    if settings.store_url:
+        store = RemoteQueryStore.for_release(settings.store_url, release, settings.query_timeout_s)
+    else:
+        store = Store.from_release(release)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
-    app.extensions["polegraph"] = Service(
-        settings=settings, release=release, store=Store.from_release(release),
-        queries=load_queries(settings.queries_dir),
-    )
-    from . import downloads, errors, health, sparql, validate
-
+    app.extensions["polegraph"] = Service(settings=settings, release=release, store=store,
+                                          queries=load_queries(settings.queries_dir))
     errors.register(app)
-    from . import ratelimit
-
-    ratelimit.register(app)  # first: a flooding client is answered 429 before any other work
-    from . import http
-
+    ratelimit.register(app)  # before other hooks: a flooding client is answered 429 before any work
     http.register(app)  # CORS, ETag/304, gzip, request ids and URI limit for every route
-    for blueprint in (health.bp, sparql.bp, downloads.bp, validate.bp):
-        app.register_blueprint(blueprint)
-    from . import explorer, home, i18n, ontology, pages  # the web face: pages, editor, explorer (issue 9)
-
     i18n.register(app)
     pages.register(app)
-    for blueprint in (home.bp, pages.bp, explorer.bp, ontology.bp):
+    for blueprint in (health.bp, sparql.bp, downloads.bp, validate.bp, home.bp, pages.bp, explorer.bp,
+                      ontology.bp):
         app.register_blueprint(blueprint)
     return app

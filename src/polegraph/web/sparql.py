@@ -13,7 +13,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from ..engine import QueryRequest, pool_for
+from ..cache import caches_for, result_key
+from ..engine import QueryRequest
 from ..negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, negotiate
 from ..serialise import GRAPH_SERIALISERS
 from ..service_description import PREFIXES, describe_service, statistics
@@ -24,6 +25,7 @@ bp = Blueprint("sparql", __name__)
 log = logging.getLogger("polegraph.web.sparql")
 READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted (use a local copy of the data to change it)"
 TRUNCATED_HEADER = "Polegraph-Results-Truncated"
+CACHE_HEADER = "Polegraph-Cache"  # hit / miss of the result cache (absent when it is off)
 
 
 class ProtocolError(HTTPException):
@@ -94,12 +96,14 @@ def sparql():
         raise ProtocolError(413 if request.method == "POST" else 414,
                             f"the query is longer than this endpoint's limit of {svc.settings.max_query_bytes} bytes")
     state = _endpoint_state()
-    checked = check_query(text, state["graphs"], request.base_url)
+    guard_memo, results = caches_for(current_app.extensions, svc.settings.result_cache,
+                                     svc.settings.result_cache_bytes)
+    checked = guard_memo.check(text, request.base_url, lambda: check_query(text, state["graphs"], request.base_url))
     check_dataset_parameters(default_graphs, named_graphs, state["graphs"])
     requested = request.values.get("format")
     is_graph = checked.form in ("CONSTRUCT", "DESCRIBE")
     fmt = negotiate(request.headers.get("Accept"), GRAPH_FORMATS if is_graph else RESULT_FORMATS, requested)
-    pool = pool_for(svc.release.dataset_path)
+    pool = svc.engine()
     if fmt is None:  # a syntax error still says so (in the text the client asked for), else 406
         pool.run(QueryRequest(query=text, syntax_only=True, base_iri=request.base_url), svc.settings.query_timeout_s)
         names = ", ".join(f.name for f in (GRAPH_FORMATS if is_graph else RESULT_FORMATS))
@@ -113,11 +117,17 @@ def sparql():
         named_graphs=named_graphs if protocol_dataset else None,
         prefixes=checked.prefixes or None, base_iri=request.base_url,
     )
-    answer = pool.run(job, svc.settings.query_timeout_s)
+    if results is None:
+        answer, hit = pool.run(job, svc.settings.query_timeout_s), None
+    else:  # after every check: the cache changes how fast an answer comes, never which requests get one
+        answer, hit = results.run(result_key(svc.release.id, checked, job),
+                                  lambda: pool.run(job, svc.settings.query_timeout_s))
     log.info("query %s %s rows=%d truncated=%s %.3fs", checked.form, fmt.name, answer.rows, answer.truncated,
              answer.seconds)
     charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
     response = Response(answer.body, content_type=fmt.media_type + charset)
+    if hit is not None:
+        response.headers[CACHE_HEADER] = "hit" if hit else "miss"
     if answer.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
         response.headers["Polegraph-Max-Rows"] = str(svc.settings.max_rows)
@@ -129,7 +139,7 @@ def _start_query_processes(state) -> None:
     """Start this app's query processes now, so the first query does not wait for them."""
     svc = state.app.extensions.get("polegraph")
     if svc is not None:
-        pool_for(svc.release.dataset_path)
+        svc.engine()
         _endpoint_state(state.app)
 
 
