@@ -21,11 +21,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .engine import QueryAnswer, QueryRequest, QueryTimeout
-from .errors import PolegraphError, QueryError
+from .errors import PolegraphError
 from .push import RemoteStore as _Credentials
 from .serialise import serialise_boolean, serialise_solutions, serialise_triples
 from .sparql_guard import CheckedQuery, check_query
-from .store import syntax_error, term_value
+from .store import Reads, syntax_error
 
 # Asked by query form: Virtuoso answers a CONSTRUCT in a results format if the client accepts one.
 ACCEPT_RESULTS = "application/sparql-results+json"
@@ -50,7 +50,7 @@ def release_graph_names(dataset: Path) -> list[str]:
     return sorted(names)
 
 
-class RemoteQueryStore:
+class RemoteQueryStore(Reads):
     """The `Store` interface (query, select, ask, named_graphs, len) over a remote query endpoint."""
 
     def __init__(self, query_url: str, graphs: list[str], release=None, timeout_s: float = 30):
@@ -118,18 +118,6 @@ class RemoteQueryStore:
         graph.load(body, format=rdf_format)
         return graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
 
-    def select(self, text: str) -> list[dict[str, str]]:
-        results = self.query(text)
-        if not isinstance(results, ox.QuerySolutions):
-            raise QueryError("expected a SELECT query")
-        names = [v.value for v in results.variables]
-        return [{n: term_value(row[n]) for n in names if row[n] is not None} for row in results]
-
-    def ask(self, text: str) -> bool:
-        results = self.query(text)
-        if not isinstance(results, ox.QueryBoolean):
-            raise QueryError("expected an ASK query")
-        return bool(results)
 
 
 _EMPTY = ox.Store()

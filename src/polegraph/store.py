@@ -57,7 +57,28 @@ def load_dataset(path: Path, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> tuple[
     return store, quads
 
 
-class Store:
+class Reads:
+    """`select` and `ask` for the core's own queries, on top of a store's `query`."""
+
+    def query(self, text: str, **kwargs):  # pragma: no cover - every store defines it
+        raise NotImplementedError
+
+    def select(self, text: str) -> list[dict[str, str]]:
+        """Rows of a SELECT as {variable: lexical value}; unbound variables are left out."""
+        results = self.query(text)
+        if not isinstance(results, ox.QuerySolutions):
+            raise QueryError("expected a SELECT query")
+        names = [v.value for v in results.variables]
+        return [{n: term_value(row[n]) for n in names if row[n] is not None} for row in results]
+
+    def ask(self, text: str) -> bool:
+        results = self.query(text)
+        if not isinstance(results, ox.QueryBoolean):
+            raise QueryError("expected an ASK query")
+        return bool(results)
+
+
+class Store(Reads):
     """A read-only SPARQL store loaded from one release; its default graph is the union of the named graphs."""
 
     def __init__(self, store: ox.Store, release: Release | None = None, quads: int | None = None):
@@ -95,16 +116,3 @@ class Store:
         except SyntaxError as exc:
             raise syntax_error(exc) from None
 
-    def select(self, text: str) -> list[dict[str, str]]:
-        """Rows of a SELECT as {variable: lexical value}; unbound variables are left out."""
-        results = self.query(text)
-        if not isinstance(results, ox.QuerySolutions):
-            raise QueryError("expected a SELECT query")
-        names = [v.value for v in results.variables]
-        return [{n: term_value(row[n]) for n in names if row[n] is not None} for row in results]
-
-    def ask(self, text: str) -> bool:
-        results = self.query(text)
-        if not isinstance(results, ox.QueryBoolean):
-            raise QueryError("expected an ASK query")
-        return bool(results)
