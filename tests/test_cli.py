@@ -86,3 +86,29 @@ def test_serve_refuses_an_invalid_graph(project_copy, tmp_path):
     assert result.returncode == 1
     assert "pole/sans-nom" in result.stderr
     assert not (tmp_path / "var" / "current").exists()
+
+
+@pytest.mark.parametrize("query, message", [
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE is not allowed"),
+    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "read-only"),
+    ("p1-no-such-query", "no named query or query file 'p1-no-such-query'"),
+    ("no-such-file.rq", "polegraph queries"),
+])
+def test_query_refusals_are_usage_errors(built_var, query, message):
+    result = run("query", query, var=built_var)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_named_query_by_file_name(built_var):
+    result = run("query", "poles-and-presidents.rq", "--format", "csv", var=built_var)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.strip().splitlines()) == 54
+
+
+def test_csv_of_a_construct_is_refused_not_ignored(built_var):
+    result = run("query", "CONSTRUCT WHERE { ?s a <https://w3id.org/polegraph/ontology#Pole> }", "--format", "csv",
+                 var=built_var)
+    assert result.returncode == 2
+    assert "prints Turtle" in result.stderr

@@ -30,3 +30,20 @@ def test_named_query_over_http_as_csv(server, named_queries):
 def test_health_names_the_release(server, release):
     with urllib.request.urlopen(server.url + "/health") as response:
         assert release.id.encode() in response.read()
+
+
+def test_health_counts_triples_not_quads(server, release):
+    import json
+
+    with urllib.request.urlopen(server.url + "/health") as response:
+        health = json.loads(response.read())
+    assert health["triples"] == release.metadata["statistics"]["triples"]
+    assert health["quads"] > health["triples"]  # a triple stated in several sections counts once
+
+
+def test_editor_keeps_its_language_switch(server):
+    for lang in ("fr", "en"):
+        request = urllib.request.Request(f"{server.url}/sparql?lang={lang}", headers={"Accept": "text/html"})
+        with urllib.request.urlopen(request) as response:
+            assert response.status == 200
+            assert f'lang="{lang}"' in response.read().decode()

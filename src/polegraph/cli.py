@@ -93,24 +93,40 @@ def validate(ctx: _Context, files: tuple[Path, ...], fmt: str, lang: str) -> Non
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @pass_ctx
 def query(ctx: _Context, query: str, fmt: str) -> None:
-    """Run QUERY against the current release: SPARQL text, a .rq file, or the name of a named query."""
+    """Run QUERY against the current release: SPARQL text, a .rq file, or the name of a named query.
+
+    The query passes the endpoint's checks first: read-only, no SERVICE, no graph outside the release.
+    """
     from .build import current_release
     from .output import render_results
-    from .queries import load_queries, read_query
+    from .sparql_guard import check_query
     from .store import Store
 
-    named = load_queries(ctx.settings.queries_dir)
-    if query in named:
-        text = named[query].text
-    elif query.endswith(".rq"):
-        path = Path(query)
-        if not path.is_file():
-            raise PolegraphError(f"no such query file: {query}")
-        text = read_query(path).text if path.read_text(encoding="utf-8").startswith("#") else path.read_text()
-    else:
-        text = query
+    text = _query_text(query, ctx.settings)
     store = Store.from_release(current_release(ctx.settings))
+    checked = check_query(text, set(store.named_graphs()))
+    if checked.form in ("CONSTRUCT", "DESCRIBE") and fmt != "table":
+        raise PolegraphError(f"--format {fmt} is for SELECT and ASK; a {checked.form} prints Turtle (--format table)")
     click.echo(render_results(store.query(text), fmt), nl=False)
+
+
+def _query_text(argument: str, settings: Settings) -> str:
+    """The SPARQL text QUERY stands for: a named query, a .rq file, or the text itself."""
+    import re
+
+    from .queries import load_queries
+
+    named = load_queries(settings.queries_dir)
+    name = argument[:-3] if argument.endswith(".rq") else argument
+    path = Path(argument)
+    if argument.endswith(".rq") and path.is_file():
+        return path.read_text(encoding="utf-8")
+    if name in named:
+        return named[name].text
+    if argument.endswith(".rq") or re.fullmatch(r"[\w-]+", argument):
+        raise PolegraphError(f"no named query or query file {argument!r} (`polegraph queries` lists the named "
+                             f"queries of {settings.queries_dir})")
+    return argument
 
 
 @cli.command(name="queries")

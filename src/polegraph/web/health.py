@@ -12,4 +12,6 @@ bp = Blueprint("health", __name__)
 @bp.get("/health")
 def health():
     svc = service()
-    return jsonify({"status": "ok", "release": svc.release.id, "triples": len(svc.store)})
+    stats = svc.release.metadata.get("statistics", {})
+    return jsonify({"status": "ok", "release": svc.release.id, "triples": stats.get("triples"),
+                    "quads": stats.get("quads")})

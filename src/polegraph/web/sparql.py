@@ -89,7 +89,7 @@ def sparql():
     svc = service()
     text, default_graphs, named_graphs = _read_query()
     if text is None:
-        if request.method in ("GET", "HEAD") and set(request.args) <= {"format"}:
+        if request.method in ("GET", "HEAD") and set(request.args) <= {"format", "lang"}:
             return _service_description()
         raise ProtocolError(400, "missing 'query' parameter")
     if len(text.encode("utf-8")) > svc.settings.max_query_bytes:
