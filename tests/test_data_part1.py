@@ -206,6 +206,20 @@ def test_spelling_variants_sit_in_the_graphs_of_the_sections_that_spell_them(sto
     assert not misplaced, f"variants stated in a section that does not print them: {sorted(misplaced)}"
 
 
+def test_the_six_energy_poles_of_chapter_07_take_part_in_one_joint_action(store):
+    """Chapter 07 says the six pôles together structured the low-carbon chains and mobilise together."""
+    rows = store.select(f"""PREFIX pg: <{PG}>
+        SELECT DISTINCT ?action ?pole ?chain WHERE {{ GRAPH <{SECTION}chapitre-07> {{
+          ?action a pg:JointInitiative ; pg:hasParticipant ?pole ; pg:concernsValueChain ?chain .
+          ?pole pg:participatesIn ?action }} }}""")
+    assert len({r["action"] for r in rows}) == 1
+    assert {r["pole"].removeprefix(ID + "pole/") for r in rows} == {
+        "energies-francaises", "capenergies", "derbi-cemater", "nuclear-valley", "smart-power", "tenerrdis"}
+    assert {r["chain"].removeprefix(ID + "filiere/") for r in rows} >= {
+        "solaire", "hydrogene", "nucleaire", "smr-amr", "bioenergies"}
+    assert not store.ask(f"""PREFIX pg: <{PG}>
+        ASK {{ GRAPH <{SECTION}chapitre-07> {{ ?pole a pg:Pole ; pg:structuresValueChain ?chain }} }}""")
+
 def test_no_figure_is_stated_twice_under_two_iris(store):
     """The chapter and the annex both give the New Space's 4 500 jobs: one figure, stated in both graphs."""
     rows = store.select(f"""PREFIX pg: <{PG}>

@@ -373,6 +373,20 @@ def test_the_cascade_funding_initiatives_are_those_the_europe_annex_describes(st
         "diva", "pimap4sustainability", "desire", "mer-bretagne-atlantique-projets-cascade-funding"}
 
 
+def test_aerospace_valley_s_five_skills_projects_share_their_figures_through_one_grouping(store):
+    """Annex 05 gives 60 M€ and 63 000 people for EOLE, PEGASE, COMETE, C2A and BioSpace together."""
+    rows = store.select(PREFIXES + f"""SELECT DISTINCT ?group ?project WHERE {{ GRAPH <{SECTION}annexe-05> {{
+        ?group pg:hasPart ?project . ?project pg:partOf ?group ;
+               pg:laureateOf <{ID}initiative/competences-et-metiers-davenir> }} }}""")
+    assert {r["group"] for r in rows} == {ID + "initiative/projets-cma-aerospace-valley"}
+    assert {r["project"].rsplit("/", 1)[1] for r in rows} == {"eole", "pegase", "comete", "c2a", "biospace"}
+    figures = store.select(PREFIXES + f"""SELECT ?about ?value WHERE {{ GRAPH <{SECTION}annexe-05> {{
+        ?f pg:figureOf ?about ; pg:value ?value ; pg:measures ?m .
+        VALUES ?m {{ <{ID}measure/people-trained> <{ID}measure/funding-obtained> }}
+        FILTER (?value IN (63000, 60000000)) }} }}""")
+    assert sorted((r["about"].rsplit("/", 1)[1], float(r["value"])) for r in figures) == [
+        ("projets-cma-aerospace-valley", 63_000), ("projets-cma-aerospace-valley", 60_000_000)]
+
 # ------------------------------------------------------------------ across all three parts
 
 def test_every_section_resource_is_typed_and_labelled_once_in_french(store):

@@ -98,12 +98,23 @@ def test_six_health_poles_partner_with_the_agence_innovation_sante(store, named_
         ("Eurobiomed", "true"), ("Lyonbiopôle", "true"), ("Medicen Paris Region", "true")}
 
 
-def test_six_energy_poles_and_their_value_chains(store, named_queries):
+def test_six_energy_poles_act_together_on_the_low_carbon_chains(store, named_queries):
+    """Chapter 07 credits the six pôles as a group: one joint action, not six pôles each on every chain."""
     rows = run(store, named_queries, "p1-energy-poles")
-    assert column(rows, "poleLabel") == {"Energies Françaises", "Capenergies", "DERBI CEMATER", "Nuclear Valley",
-                                         "Smart Power", "Tenerrdis"}
-    for row in rows:
-        assert set(row["chains"].split(", ")) >= {"Solaire", "Hydrogène", "Nucléaire", "SMR AMR", "Bioénergies"}
+    assert len(rows) == 1
+    (row,) = rows
+    assert set(row["poles"].split(", ")) == {"Energies Françaises", "Capenergies", "DERBI CEMATER", "Nuclear Valley",
+                                             "Smart Power", "Tenerrdis"}
+    assert int(row["poleCount"]) == 6
+    assert set(row["chains"].split(", ")) >= {"Solaire", "Hydrogène", "Nucléaire", "SMR AMR", "Bioénergies"}
+
+
+def test_chapter_07_credits_no_single_pole_with_the_group_s_chains(store):
+    """"Ont contribué à la structuration" is said of the six together: no pôle structures a chain in chapter 07."""
+    assert not store.ask(f"""PREFIX pg: <https://w3id.org/polegraph/ontology#>
+        ASK {{ GRAPH <{ID}section/chapitre-07> {{ ?pole a pg:Pole ; pg:structuresValueChain ?chain }} }}""")
+    assert not store.ask(f"""PREFIX pg: <https://w3id.org/polegraph/ontology#>
+        ASK {{ <{ID}pole/nuclear-valley> pg:structuresValueChain <{ID}filiere/solaire> }}""")
 
 
 def test_esa_bic_sud_france_actors(store, named_queries):

@@ -74,6 +74,13 @@ def test_poles_by_value_chain_include_narrower_chains(run, chain, expected):
     assert expected <= {slug(r["pole"]) for r in rows}
 
 
+def test_a_joint_action_brings_its_poles_to_its_chains_without_crediting_each(run):
+    """Nuclear Valley reaches solar only through the six pôles' joint action of chapter 07, never on its own."""
+    rows = run("p2-poles-by-value-chain", "filiere:hydrogene }", "filiere:solaire }")
+    nuclear_valley = {r["via"] for r in rows if slug(r["pole"]) == "nuclear-valley"}
+    assert nuclear_valley == {"Action commune de six pôles pour les énergies bas carbone"}
+
+
 def test_natural_hydrogen_counts_as_hydrogen(run):
     rows = run("p2-poles-by-value-chain")
     avenia = {r["chainLabel"] for r in rows if slug(r["pole"]) == "avenia"}

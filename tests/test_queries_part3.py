@@ -68,12 +68,19 @@ def test_european_networks_created_or_animated_by_poles_with_their_members(run):
 
 
 def test_france_2030_skills_laureates_and_people_to_train(run):
+    """Aerospace Valley's five projects share one 60 M€ grant and one target of 63 000 people over five years."""
     rows = run("p3-skills-france-2030")
-    got = {(short(r["project"]), r.get("poleLabel"), number(r.get("peopleToTrain")), number(r.get("years")))
-           for r in rows}
-    aerospace = {(p, "Aerospace Valley", 63_000, 5) for p in ("eole", "pegase", "comete", "c2a", "biospace")}
-    eurobiomed = {(p, "Eurobiomed", None, None) for p in ("furii", "demater", "unitedin", "immunoskills", "bioocc")}
-    assert got == aerospace | eurobiomed | {("train4bioprod", "Atlanpole Biotherapies", None, None)}
+    got = {(short(r["unit"]), frozenset(r["projects"].split(", ")), r.get("poles"), number(r.get("peopleToTrain")),
+            number(r.get("years")), number(r.get("grant"))) for r in rows}
+    aerospace = {("projets-cma-aerospace-valley", frozenset({"EOLE", "PEGASE", "COMETE", "C2A", "BioSpace"}),
+                  "Aerospace Valley", 63_000, 5, 60_000_000)}
+    eurobiomed = {(slug, frozenset({name}), "Eurobiomed", None, None, None)
+                  for slug, name in (("furii", "FURII"), ("demater", "DEM@TER"), ("unitedin", "UNITEDIN"),
+                                     ("immunoskills", "ImmunoSkills"), ("bioocc", "Bio'Occ"))}
+    atlanpole = {("train4bioprod", frozenset({"Train4Bioprod"}), "Atlanpole Biotherapies", None, None, None)}
+    assert got == aerospace | eurobiomed | atlanpole
+    # the shared figures appear once, so a sum over the rows is the sum the text states
+    assert sum(number(r["peopleToTrain"]) for r in rows if "peopleToTrain" in r) == 63_000
 
 
 def test_regional_authorities_that_mandated_a_pole(run):
