@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help install build validate serve test lint bench clean system-deps
+.PHONY: help install build validate serve test lint bench loadtest audit clean system-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,6 +43,14 @@ $(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
 
 bench: $(VENV)/.bench-installed system-deps ## Benchmark against the Oxigraph server and rdflib-endpoint → docs/benchmarks.md
 	$(BIN)/python -m bench.run
+
+loadtest: install system-deps ## 16 clients × 60 s on the named queries, cache off then on (wrk) → docs/reliability.md
+	$(BIN)/python -m bench.loadtest
+
+audit: install ## Known vulnerabilities of the installed dependencies (pip-audit; needs the OSV/PyPI advisory API)
+	$(BIN)/python -m pip install --quiet 'pip-audit>=2.7,<3'
+	$(BIN)/python -m pip freeze --exclude-editable > $(VENV)/requirements-audit.txt
+	$(BIN)/python -m pip_audit --strict --disable-pip --no-deps -r $(VENV)/requirements-audit.txt
 
 lint: install ## Ruff over the code and tests
 	$(BIN)/ruff check src tests bench

@@ -67,6 +67,7 @@ def test_a_misspelt_property_exits_1_with_a_report_grouped_by_focus_node(contrib
     result = run(str(contribution("typo.trig", MISSPELT)), "--lang", "fr")
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stdout.splitlines()
+    assert lines[0].startswith("Validation SHACL : NON conforme — 1 violation(s)")
     focus = lines.index("https://w3id.org/polegraph/ontology#concernsValueChian")
     assert lines[focus + 1].startswith("  Violation")
     assert "n'est pas déclarée" in lines[focus + 1]

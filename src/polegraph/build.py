@@ -69,6 +69,14 @@ def current_release(settings: Settings) -> Release:
     return Release.open(settings.current_release)
 
 
+def verify_release(release: Release) -> None:
+    """Raise NoRelease unless every file of the release matches the checksum its release.json records."""
+    for name, expected in release.metadata.get("files", {}).items():
+        path = release.path / name
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != expected:
+            raise NoRelease(f"release {release.id}: {name} is missing or does not match its checksum")
+
+
 def derive_provenance(dataset: Dataset, sections: list[URIRef]) -> Graph:
     """`?s pg:statedIn ?section` for every subject of every section graph."""
     graph = dataset.graph(URIRef(PROVENANCE_GRAPH))

@@ -21,6 +21,10 @@ class PolegraphError(Exception):
     def to_dict(self) -> dict:
         return {"error": self.kind, "message": self.message}
 
+    def __reduce__(self):
+        """Picklable whatever the subclass's constructor, so a child process can hand its error back."""
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
 
 class SourceError(PolegraphError):
     """A source file cannot be read or parsed: names the file, the line and what is wrong."""
@@ -74,3 +78,17 @@ class Inconsistent(PolegraphError):
     exit_code = 1
     http_status = 422
     kind = "inconsistent"
+
+
+class DeadlineExceeded(PolegraphError):
+    """Work done for a request ran past its deadline and was stopped."""
+
+    kind = "deadline-exceeded"
+    http_status = 503
+
+
+def _rebuild(cls, args, state):
+    error = Exception.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error

@@ -118,6 +118,9 @@ def _resolve(token: Token, prefixes: dict[str, str], base: str | None) -> str | 
     return None
 
 
+MAX_NESTING = 200  # no real query comes near it; thousands of levels crash the parser
+
+
 def check_query(text: str, allowed_graphs: set[str], base_iri: str | None = None) -> CheckedQuery:
     """Refuse updates, SERVICE and dataset clauses naming other graphs; return the query's form.
 
@@ -127,10 +130,18 @@ def check_query(text: str, allowed_graphs: set[str], base_iri: str | None = None
     prefixes: dict[str, str] = {}
     base = base_iri
     form, form_index, has_dataset_clause = "", -1, False
+    depth = 0
     i = 0
     while i < len(tokens):
         token = tokens[i]
         keyword = token.keyword
+        if token.kind == "other" and token.text in "{([":
+            depth += 1
+            if depth > MAX_NESTING:  # Oxigraph's recursive parser would overflow its stack
+                raise _refuse(text, token, f"the query nests groups, brackets or lists more than {MAX_NESTING} "
+                                           "levels deep; flatten it")
+        elif token.kind == "other" and token.text in "})]":
+            depth -= 1
         if keyword == "SERVICE":
             raise _refuse(text, token, "SERVICE is not allowed: this endpoint never calls other services; "
                                        "query the project's own graphs")

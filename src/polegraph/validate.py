@@ -42,6 +42,16 @@ class ValidationResult:
         return self.message.get(lang) or self.message.get("") or next(iter(self.message.values()), "")
 
 
+_TEXT_WORDS = {
+    "en": {"head": "SHACL validation: {state} — {v} violation(s), {w} warning(s), {i} info(s)",
+           "yes": "conforms", "no": "does NOT conform", "value": "value",
+           "Violation": "Violation", "Warning": "Warning", "Info": "Info"},
+    "fr": {"head": "Validation SHACL : {state} — {v} violation(s), {w} avertissement(s), {i} information(s)",
+           "yes": "conforme", "no": "NON conforme", "value": "valeur",
+           "Violation": "Violation", "Warning": "Avertissement", "Info": "Information"},
+}
+
+
 @dataclass
 class ValidationReport:
     """The outcome of a validation: conforming unless some result is a Violation."""
@@ -70,16 +80,16 @@ class ValidationReport:
         return dict(grouped)
 
     def to_text(self, lang: str = "en") -> str:
+        words = _TEXT_WORDS["fr" if lang == "fr" else "en"]
         counts = self.counts()
-        head = "conforms" if self.conforms else "does NOT conform"
-        lines = [f"SHACL validation: {head} — {counts['Violation']} violation(s), "
-                 f"{counts['Warning']} warning(s), {counts['Info']} info(s)"]
+        lines = [words["head"].format(state=words["yes" if self.conforms else "no"], v=counts["Violation"],
+                                      w=counts["Warning"], i=counts["Info"])]
         for focus, results in self.by_focus().items():
             lines.append(f"\n{focus}")
             for r in results:
                 where = f" [{r.path}]" if r.path else ""
-                value = f" (value: {r.value})" if r.value else ""
-                lines.append(f"  {r.severity}{where}: {r.text(lang)}{value}")
+                value = f" ({words['value']}: {r.value})" if r.value else ""
+                lines.append(f"  {words.get(r.severity, r.severity)}{where}: {r.text(lang)}{value}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -236,9 +246,11 @@ def check_document_safety(text: str, fmt: str, where: str = "document") -> None:
     if fmt == "json-ld":
         try:
             document = json.loads(text)
+            _reject_remote_contexts(document, where)
         except json.JSONDecodeError as exc:
             raise SourceError(where, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
-        _reject_remote_contexts(document, where)
+        except RecursionError:
+            raise SourceError(where, "JSON nested too deeply to be an RDF document") from None
 
 
 def parse_document(data: bytes, fmt: str, where: str = "document") -> Dataset:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import socket
+
 from gunicorn.app.base import BaseApplication
 
-from ..build import Release
+from ..build import Release, current_release, verify_release
 from ..engine import POOL_SIZE
+from ..errors import PolegraphError
 from ..settings import Settings
+
+log = logging.getLogger("gunicorn.error")
 
 
 class _Gunicorn(BaseApplication):
@@ -15,6 +21,8 @@ class _Gunicorn(BaseApplication):
         super().__init__()
 
     def load_config(self) -> None:
+        """Called at start and on SIGHUP: a reload takes the current release, if it is whole."""
+        self._release = _newest_whole_release(self._settings, self._release)
         s = self._settings
         for key, value in {
             "bind": f"{s.host}:{s.port}", "workers": s.workers, "accesslog": "-",
@@ -23,6 +31,10 @@ class _Gunicorn(BaseApplication):
             "access_log_format": '%(h)s "%(r)s" %(s)s %(B)s %(M)sms id=%({x-request-id}o)s "%(a)s"',
             "timeout": int(s.query_timeout_s) + 30, "graceful_timeout": 10,
             "limit_request_line": 16384,
+            # One listening socket per worker (SO_REUSEPORT): the kernel spreads connections over the
+            # workers. With one shared socket, the first worker to wake took every keep-alive connection of
+            # a burst (measured: all 8 of wrk's on one worker, the other idle), halving throughput.
+            "reuse_port": True,
         }.items():
             self.cfg.set(key, value)
 
@@ -32,6 +44,31 @@ class _Gunicorn(BaseApplication):
         return create_app(self._settings, self._release)
 
 
+def _newest_whole_release(settings: Settings, serving: Release) -> Release:
+    """The release `current` points at if every file matches its checksum; else the one being served."""
+    try:
+        candidate = current_release(settings)
+        verify_release(candidate)
+    except PolegraphError as exc:
+        log.error("keeping release %s: the current one cannot be served (%s)", serving.id, exc.message)
+        return serving
+    if candidate.id != serving.id:
+        log.info("reload: serving release %s (was %s)", candidate.id, serving.id)
+    return candidate
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse a port another server listens on: SO_REUSEPORT sockets of the same user would otherwise
+    share it silently, and an old server would go on answering half the requests."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no server; a listener is
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise PolegraphError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
 def run(settings: Settings, release: Release) -> None:
     """Serve `release` until interrupted."""
+    _check_port_free(settings.host, settings.port)
     _Gunicorn(settings, release).run()

@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import Blueprint, Response, request
 from rdflib import Dataset, Graph
 
+from ..deadline import run_with_deadline
 from ..errors import SourceError
 from ..negotiation import Format, negotiate
 from ..validate import DOCUMENT_FORMATS, parse_document, validate_document
@@ -59,10 +60,17 @@ def validate():
                               f"the document exceeds {svc.settings.max_request_bytes} bytes")
     if not data.strip():
         raise SourceError("document", "empty document")
-    document = parse_document(data, rdf_format)
     project, shapes = release_graphs(svc.release.dataset_path, svc.release.shapes_path)
-    report = validate_document(project, document, shapes)
     lang = "fr" if (request.accept_languages.best_match(["en", "fr"]) == "fr") else "en"
-    body = {"json": report.to_json, "turtle": report.to_turtle, "html": lambda: report.to_html(lang)}[answer.name]()
+    conforms, body = run_with_deadline(_check, (data, rdf_format, project, shapes, answer.name, lang),
+                                       svc.settings.query_timeout_s, "validating the document")
     return Response(body, content_type=f"{answer.media_type}; charset=utf-8",
-                    headers={"X-Polegraph-Conforms": "true" if report.conforms else "false"})
+                    headers={"X-Polegraph-Conforms": "true" if conforms else "false"})
+
+
+def _check(data: bytes, rdf_format: str, project: Graph, shapes: Graph, report_format: str,
+           lang: str) -> tuple[bool, str]:
+    """Parse and validate the document, and render the report (in the deadline's child process)."""
+    report = validate_document(project, parse_document(data, rdf_format), shapes)
+    render = {"json": report.to_json, "turtle": report.to_turtle, "html": lambda: report.to_html(lang)}
+    return report.conforms, render[report_format]()

@@ -1,0 +1,285 @@
+"""Nothing lost, nothing half-served (issue 13, point 5), and the reasoner kept out of requests (point 6).
+
+A build is killed with SIGKILL at the worst moments (its release half-written in the temporary
+folder; the `current` link about to be swapped) and made to fail (a syntax error, a SHACL violation):
+each time `var/current` must still name the previous, complete release and the running server must
+go on serving it. The server must take a new release on SIGHUP without failing a request; every
+download must match SHA256SUMS; a release must record its inputs' checksums and its tools' versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from polegraph.build import METADATA_FILE, build_release
+
+from .conftest import PROJECT, polegraph_command
+from .security_support import call, command_line, descendants, mapped_files, start
+
+TRIVIAL = "/sparql?query=" + quote("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+
+# Runs the real `polegraph` command line, held (sleeping) at one chosen point so a test can kill it there.
+STALLING_BUILD = """
+import os, sys, time
+from pathlib import Path
+marker, stage = sys.argv.pop(1), sys.argv.pop(1)
+real = {"rename": os.rename, "replace": os.replace}[stage]
+def stall(src, dst, *a, **k):
+    name = Path(dst).name if stage == "replace" else Path(src).name
+    if (stage == "rename" and name.startswith(".building-")) or (stage == "replace" and name == "current"):
+        Path(marker).write_text(str(src))
+        time.sleep(600)
+    return real(src, dst, *a, **k)
+setattr(os, stage, stall)
+from polegraph.cli import main
+sys.argv[0] = "polegraph"
+main()
+"""
+
+
+def tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def assert_complete(release_dir: Path) -> None:
+    """A release folder is whole: release.json present and every file it lists has its recorded hash."""
+    meta = json.loads((release_dir / METADATA_FILE).read_text(encoding="utf-8"))
+    for name, sha in meta["files"].items():
+        assert hashlib.sha256((release_dir / name).read_bytes()).hexdigest() == sha, name
+
+
+@pytest.fixture(scope="module")
+def var(release, tmp_path_factory) -> Path:
+    """A var folder of our own holding a copy of the session's release as `current`."""
+    folder = tmp_path_factory.mktemp("safety-var")
+    (folder / "releases").mkdir()
+    shutil.copytree(release.path, folder / "releases" / release.id)
+    (folder / "current").symlink_to(Path("releases") / release.id)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def served(var, tmp_path_factory):
+    server = start(var, tmp_path_factory.mktemp("safety-log") / "server.log")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def health(server) -> str:
+    answer = call(server.url, "GET", "/health")
+    assert answer.status == 200, answer.text
+    return json.loads(answer.body)["release"]
+
+
+def stalled_build(var: Path, stage: str, tmp_path: Path, project: Path = PROJECT) -> subprocess.Popen:
+    marker = tmp_path / f"stalled-{stage}"
+    process = subprocess.Popen(
+        [sys.executable, "-c", STALLING_BUILD, str(marker), stage, "--project", str(project), "--var", str(var),
+         "build"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        if process.poll() is not None:
+            raise AssertionError(f"the build ended before the point to kill it: {process.stdout.read().decode()}")
+        assert time.monotonic() < deadline, "the build never reached the point to kill it"
+        time.sleep(0.05)
+    return process
+
+
+@pytest.mark.parametrize("stage", ["rename", "replace"], ids=["half-written release", "before the link swap"])
+def test_a_build_killed_mid_way_leaves_the_served_release_untouched(var, served, release, tmp_path, stage):
+    before_link, before_files = os.readlink(var / "current"), tree_digest(var / "releases" / release.id)
+    served_before = call(served.url, "GET", TRIVIAL, headers={"Accept": "text/csv"}).body
+    build = stalled_build(var, stage, tmp_path)
+    if stage == "rename":  # the new release is really being written when the build dies
+        assert any((p / "dataset.nq").exists() for p in (var / "releases").glob(".building-*"))
+    build.send_signal(signal.SIGKILL)
+    build.wait(timeout=30)
+    build.stdout.close()
+    assert os.readlink(var / "current") == before_link
+    assert tree_digest(var / "releases" / release.id) == before_files
+    assert_complete(var / "current")
+    finished = [p.name for p in (var / "releases").iterdir() if not p.name.startswith(".")]
+    assert len(finished) == 1 + (stage == "replace")  # killed before the swap: complete, just not current
+    assert health(served) == release.id
+    assert call(served.url, "GET", TRIVIAL, headers={"Accept": "text/csv"}).body == served_before
+
+
+def test_a_build_killed_at_any_moment_always_leaves_a_complete_current_release(project_copy, tmp_path):
+    var = tmp_path / "var"
+    first = build_release_in(project_copy, var)
+    for delay in (0.3, 1.0, 2.0, 3.0):
+        build = subprocess.Popen(polegraph_command() + ["--project", str(project_copy), "--var", str(var), "build"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        build.send_signal(signal.SIGKILL)
+        build.wait(timeout=30)
+        assert_complete(var / "current")
+    assert (var / "releases" / first).is_dir()
+
+
+def build_release_in(project: Path, var: Path) -> str:
+    from polegraph.settings import Settings
+
+    return build_release(Settings(project=project, var=var)).id
+
+
+@pytest.mark.parametrize("broken,exit_code", [
+    ("<https://w3id.org/polegraph/id/pole/x> a <https://w3id.org/polegraph/ontology#Pole> ;;; <", 2),
+    ("<https://example.org/not-a-pole> a <https://w3id.org/polegraph/ontology#Pole> .", 1),
+], ids=["syntax error", "SHACL violation"])
+def test_a_failed_build_publishes_nothing(project_copy, tmp_path, broken, exit_code):
+    var = tmp_path / "var"
+    first = build_release_in(project_copy, var)
+    before = tree_digest(var)
+    (project_copy / "data" / "zz-broken.ttl").write_text(broken + "\n", encoding="utf-8")
+    result = subprocess.run(polegraph_command() + ["--project", str(project_copy), "--var", str(var), "build"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == exit_code, result.stdout + result.stderr
+    assert os.readlink(var / "current") == str(Path("releases") / first)
+    assert tree_digest(var) == before  # no new release, no temporary folder left behind
+
+
+def test_the_server_reloads_a_new_release_on_sighup_without_failing_a_request(var, served, release, tmp_path):
+    """`kill -HUP <master>`: gunicorn starts new workers on the new `current`, old ones finish their requests."""
+    assert health(served) == release.id
+    from polegraph.settings import Settings
+
+    new = build_release(Settings(project=PROJECT, var=var))
+    assert new.id != release.id
+    failures: list[str] = []
+    answered = [0]
+    stop = threading.Event()
+
+    def client():
+        while not stop.is_set():
+            try:
+                answer = call(served.url, "GET", TRIVIAL, timeout=30)
+                if answer.status != 200:
+                    failures.append(f"{answer.status} {answer.text[:100]}")
+                answered[0] += 1
+            except OSError as exc:
+                failures.append(repr(exc))
+
+    clients = [threading.Thread(target=client) for _ in range(4)]
+    for thread in clients:
+        thread.start()
+    try:
+        time.sleep(0.5)
+        served.process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 30  # new workers load the release: slow on a busy machine
+        while health(served) != new.id and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1)  # the old workers finish and leave while the clients go on
+    finally:
+        stop.set()
+        for thread in clients:
+            thread.join(timeout=60)
+    assert health(served) == new.id, "after SIGHUP the server still serves the old release"
+    assert not failures, failures[:5]
+    assert answered[0] > 20
+
+
+def test_a_broken_current_release_is_not_taken_on_sighup(var, served, tmp_path):
+    """`current` naming a release whose dataset does not match its release.json: keep serving the last good one."""
+    serving = health(served)
+    good_link = os.readlink(var / "current")
+    broken = var / "releases" / "broken-release"
+    shutil.copytree(var / "current", broken)
+    (broken / "dataset.nq").write_text("this is not N-Quads\n", encoding="utf-8")
+    (var / ".current-broken").symlink_to(Path("releases") / broken.name)
+    os.replace(var / ".current-broken", var / "current")
+    try:
+        served.process.send_signal(signal.SIGHUP)
+        time.sleep(3)
+        for _ in range(10):
+            assert call(served.url, "GET", TRIVIAL).status == 200
+        assert health(served) == serving
+    finally:
+        (var / ".current-good").symlink_to(good_link)
+        os.replace(var / ".current-good", var / "current")
+        shutil.rmtree(broken)
+
+
+def test_every_download_matches_sha256sums(server):
+    sums = call(server.url, "GET", "/downloads/SHA256SUMS")
+    assert sums.status == 200
+    expected = dict(reversed(line.split(None, 1)) for line in sums.text.splitlines() if line.strip())
+    expected = {name.lstrip("*"): sha for name, sha in expected.items()}
+    assert len(expected) > 5
+    for name, sha in expected.items():
+        answer = call(server.url, "GET", "/downloads/" + quote(name))
+        assert answer.status == 200, name
+        assert hashlib.sha256(answer.body).hexdigest() == sha, f"{name} does not match SHA256SUMS"
+    listing = json.loads(call(server.url, "GET", "/downloads/", headers={"Accept": "application/json"}).body)
+    for entry in listing["files"]:
+        name = entry.get("file") or entry.get("name")
+        assert expected.get(name) == entry["sha256"], f"{name}: the listing and SHA256SUMS disagree"
+
+
+def test_a_release_records_its_inputs_checksums_and_tool_versions(project_copy, tmp_path):
+    from polegraph.settings import Settings
+
+    built = build_release(Settings(project=project_copy, var=tmp_path / "var"))
+    inputs = built.metadata["inputs"]
+    sources = [p for folder in ("ontology", "data", "shapes") for p in (project_copy / folder).rglob("*")
+               if p.suffix in (".ttl", ".trig")]
+    assert {str(p.relative_to(project_copy)) for p in sources} == set(inputs)
+    for path in sources:
+        assert inputs[str(path.relative_to(project_copy))] == hashlib.sha256(path.read_bytes()).hexdigest()
+    tools = built.metadata["tools"]
+    assert tools["python"] == ".".join(map(str, sys.version_info[:3]))
+    for tool in ("rdflib", "pyoxigraph", "pyshacl", "owlrl", "owlready2"):
+        assert tools[tool] == metadata.version(tool), tool
+
+
+# --- owlready2 and its Java reasoner: build time only -----------------------------------------------------------
+
+
+def test_serving_requests_never_loads_owlready2_nor_starts_java(served):
+    """Every kind of request, /validate included (it infers with owlrl), while watching the server's processes."""
+    optimised = [p for p in Path(metadata.distribution("owlready2").locate_file("")).glob("owlready2*.so")]
+    if not optimised:
+        pytest.skip("owlready2's compiled module is absent: its loading cannot be seen in /proc/<pid>/maps")
+    seen_java: list[str] = []
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            seen_java.extend(c for c in map(command_line, descendants(served.process.pid)) if "java" in c)
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        document = (b"@prefix pg: <https://w3id.org/polegraph/ontology#> .\n"
+                    b"<https://w3id.org/polegraph/id/pole/x> a pg:Pole .\n")
+        for path, body, headers in [
+            ("/validate", document, {"Content-Type": "text/turtle"}), (TRIVIAL, None, {}), ("/", None, {}),
+            ("/downloads/", None, {}), ("/catalog", None, {}), ("/sparql", None, {"Accept": "text/turtle"}),
+        ]:
+            answer = call(served.url, "POST" if body else "GET", path, body, headers)
+            assert answer.status < 500, (path, answer.status)
+    finally:
+        stop.set()
+        watcher.join()
+    assert not seen_java, seen_java[:3]
+    loaded = [pid for pid in descendants(served.process.pid) if "owlready2" in mapped_files(pid)]
+    assert not loaded, [command_line(pid) for pid in loaded]
