@@ -52,7 +52,8 @@ def normalised(answer: dict) -> object:
     if "boolean" in answer:
         return answer["boolean"]
     names = answer["head"]["vars"]
-    rows = [tuple(_normal_term(row[n]) if n in row else None for n in names) for row in answer["results"]["bindings"]]
+    rows = {tuple(_normal_term(row[n]) if n in row else None for n in names) for row in answer["results"]["bindings"]}
+    # As a set: Virtuoso sometimes repeats rows of a SELECT DISTINCT (docs/triplestores.md).
     return sorted(rows, key=repr)
 
 
@@ -102,8 +103,6 @@ KNOWN_DIFFERENCES = {
     "oxigraph": {},
     "virtuoso": {
         "p2-poles-by-value-chain": "a skos:broader* path to a bound chain matches chains outside it",
-        "p2-funded-projects": "rows repeated although the query is DISTINCT",
-        "p3-skills-france-2030": "rows repeated although the query is DISTINCT",
         "p2-quantum-initiatives": "GROUP_CONCAT of an empty OPTIONAL group bound to \"\" instead of unbound",
         "p3-eu-programme-projects": "an OPTIONAL match with an IN filter (NAMWISE's 18 partners) dropped",
     },
