@@ -98,9 +98,10 @@ def test_release_records_inputs_and_provenance(release, store):
 
 def test_an_inconsistent_graph_is_not_released(project_copy, tmp_path):
     """HermiT runs at build time: a thing typed in two disjoint classes stops the release."""
+    from rdflib import Graph
+
     from polegraph.errors import Inconsistent
     from polegraph.reason import check_consistency
-    from rdflib import Graph
 
     if not check_consistency(Graph()).completed:
         pytest.skip("HermiT cannot run here (no Java runtime)")
