@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+BENCH_ARGS ?=  # e.g. BENCH_ARGS="--seconds 2 --scales 1,10"
 
 .DEFAULT_GOAL := help
 .PHONY: help install build validate serve test lint bench loadtest audit clean system-deps
@@ -42,7 +43,7 @@ $(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
 	@touch $@
 
 bench: $(VENV)/.bench-installed system-deps ## Benchmark against the Oxigraph server and rdflib-endpoint → docs/benchmarks.md
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 loadtest: install system-deps ## 16 clients × 60 s on the named queries, cache off then on (wrk) → docs/reliability.md
 	$(BIN)/python -m bench.loadtest

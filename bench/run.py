@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from importlib import metadata
@@ -24,12 +25,24 @@ from pathlib import Path
 from polegraph.queries import load_queries
 
 from .loadgen import LoadResult, run_load
-from .servers import Server, start_oxigraph_disk, start_oxigraph_memory, start_polegraph, start_rdflib_endpoint
+from .servers import (
+    Server,
+    start_oxigraph_disk,
+    start_oxigraph_memory,
+    start_polegraph,
+    start_rdflib_endpoint,
+    tree_rss_mb,
+)
 from .synthetic import make_project
 
 PROJECT = Path(__file__).resolve().parent.parent
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 SERVERS = ("polegraph", "polegraph-cached", "oxigraph-memory", "oxigraph-disk", "rdflib-endpoint")
+
+
+def log(message: str) -> None:
+    """Progress on stderr: a full run takes many minutes."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def timed_run(command: list[str], env=None) -> tuple[float, int]:
@@ -51,25 +64,26 @@ def build(project: Path, var: Path) -> tuple[float, int, dict]:
 
 def start(name: str, project: Path, var: Path, workdir: Path) -> Server:
     dataset = (var / "current" / "dataset.nq").resolve()
-    if name == "polegraph":
-        os.environ["POLEGRAPH_RESULT_CACHE"] = "0"
-        try:
-            return start_polegraph(project, var, workdir)
-        finally:
-            os.environ.pop("POLEGRAPH_RESULT_CACHE")
-    if name == "polegraph-cached":
-        server = start_polegraph(project, var, workdir)
-        server.name = name
-        return server
+    if name in ("polegraph", "polegraph-cached"):
+        return start_polegraph(project, var, workdir, cache=name == "polegraph-cached")
     return {"oxigraph-memory": start_oxigraph_memory, "oxigraph-disk": start_oxigraph_disk,
             "rdflib-endpoint": start_rdflib_endpoint}[name](dataset, workdir)
 
 
 def result_size(endpoint: str, query: str) -> int:
-    """Rows (or triples, as N-Triples lines) a server answers, to check every server answers alike."""
+    """Rows (or triples, as N-Triples lines) a server answers, to check every server answers alike;
+    -1 when it answers an error status (rdflib-endpoint refuses some queries), which is reported."""
     url = f"{endpoint}?{urllib.parse.urlencode({'query': query})}"
     request = urllib.request.Request(url, headers={"Accept": ACCEPT})
-    with urllib.request.urlopen(request, timeout=120) as response:
+    try:
+        response = urllib.request.urlopen(request, timeout=120)
+    except urllib.error.HTTPError as exc:
+        log(f"{endpoint}: HTTP {exc.code} for a query; its load figures count errors")
+        return -1
+    except TimeoutError:  # rdflib-endpoint can spend minutes on one query (KNOWN.md)
+        log(f"{endpoint}: no answer within 120 s")
+        return -2
+    with response:
         body = response.read()
         if "json" in response.headers.get("Content-Type", ""):
             data = json.loads(body)
@@ -84,12 +98,14 @@ def measure_servers(names, queries, project, var, workdir, seconds, connections)
     for name in names:
         server = start(name, project, var, workdir)
         startup[name] = server.startup_s
+        log(f"{name}: ready in {server.startup_s:.2f} s")
         try:
             results[name], sizes[name] = {}, {}
             for query in queries.values():
                 sizes[name][query.name] = result_size(server.endpoint, query.text)
                 results[name][query.name] = run_load(server.endpoint, query.text, seconds=seconds,
                                                      connections=connections, accept=ACCEPT)
+            log(f"{name}: {len(queries)} queries measured")
         finally:
             server.stop()
     return results, sizes, startup
@@ -101,9 +117,11 @@ def scale_figures(scales, queries, workdir):
         project = make_project(PROJECT, workdir / f"scale-{scale}", scale) if scale > 1 else PROJECT
         var = workdir / f"var-{scale}"
         build_s, build_mb, meta = build(project, var)
-        server = start_polegraph(project, var, workdir)
+        log(f"scale ×{scale}: {meta['statistics']['triples']:,} triples built in {build_s:.1f} s")
+        server = start_polegraph(project, var, workdir, cache=False)  # every answer computed, none reused
         latencies = {}
         try:
+            serve_mb = tree_rss_mb(server.process.pid)
             for query in queries.values():
                 result_size(server.endpoint, query.text)  # warm
                 started = time.monotonic()
@@ -112,9 +130,11 @@ def scale_figures(scales, queries, workdir):
         finally:
             server.stop()
         rows.append({"scale": scale, "triples": meta["statistics"]["triples"], "build_s": build_s,
-                     "build_peak_mb": build_mb, "startup_s": server.startup_s,
+                     "build_peak_mb": build_mb, "startup_s": server.startup_s, "serve_mb": serve_mb,
                      "slowest_query": max(latencies, key=latencies.get),
-                     "slowest_query_s": max(latencies.values())})
+                     "slowest_query_s": max(latencies.values()),
+                     "queries_over_1s": sum(v >= 1.0 for v in latencies.values())})
+        log(f"scale ×{scale}: start-up {server.startup_s:.1f} s, slowest query {max(latencies.values()):.3f} s")
     return rows
 
 

@@ -40,42 +40,68 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait(url: str, process: subprocess.Popen, timeout: float) -> None:
+def _wait(url: str, process: subprocess.Popen, timeout: float, need_ok: bool = False) -> None:
+    """Until `url` answers (any HTTP status, or only a 2xx with `need_ok`)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{process.args[0]} exited with {process.returncode}")
         try:
-            with urllib.request.urlopen(url, timeout=5):
+            with urllib.request.urlopen(url, timeout=max(5.0, deadline - time.monotonic())):
                 return
         except urllib.error.HTTPError:
-            return
+            if not need_ok:
+                return
+            time.sleep(0.05)
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"{url} not ready after {timeout} s")
 
 
 def _start(name: str, command: list[str], ready_url: str, endpoint: str, *, env=None, log: Path,
-           timeout: float = 600) -> Server:
+           timeout: float = 600, need_ok: bool = False) -> Server:
     started = time.monotonic()
     with open(log, "wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
     try:
-        _wait(ready_url, process, timeout)
+        _wait(ready_url, process, timeout, need_ok)
     except BaseException:
         process.kill()
         raise
     return Server(name, endpoint, process, time.monotonic() - started)
 
 
-def start_polegraph(project: Path, var: Path, workdir: Path, workers: int = 2) -> Server:
+def start_polegraph(project: Path, var: Path, workdir: Path, workers: int = 2, *, cache: bool = True) -> Server:
+    """`polegraph serve --no-build`; ready when a query is answered (its query processes have loaded
+    the release), not merely when /health answers. `cache=False` sets POLEGRAPH_RESULT_CACHE=0."""
     port = free_port()
-    env = {**os.environ, "POLEGRAPH_WORKERS": str(workers)}
+    env = {**os.environ, "POLEGRAPH_WORKERS": str(workers), "POLEGRAPH_RESULT_CACHE": "1" if cache else "0"}
     command = [str(BIN / "polegraph"), "--project", str(project), "--var", str(var), "serve", "--no-build",
                "--port", str(port)]
     base = f"http://127.0.0.1:{port}"
-    return _start("polegraph", command, base + "/health", base + "/sparql", env=env,
-                  log=workdir / "polegraph.log")
+    return _start("polegraph" if not cache else "polegraph-cached", command, base + "/sparql?query=ASK%7B%7D",
+                  base + "/sparql", env=env, log=workdir / "polegraph.log", need_ok=True)
+
+
+def tree_rss_mb(pid: int) -> int:
+    """Resident memory (MiB) of a process and all its descendants: a server with its workers."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(stat[1]), []).append(int(entry.name))
+        rss[int(entry.name)] = int(stat[21]) * os.sysconf("SC_PAGE_SIZE")
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += rss.get(current, 0)
+        todo.extend(children.get(current, []))
+    return total >> 20
 
 
 def start_oxigraph_memory(dataset: Path, workdir: Path) -> Server:

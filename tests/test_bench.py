@@ -37,10 +37,10 @@ def test_tiny_benchmark_run_writes_its_report(tmp_path):
         pytest.skip("wrk is not installed (Debian package wrk; .ci/system-deps installs it)")
     out = tmp_path / "benchmarks.md"
     assert run.main(["--seconds", "1", "--queries", "poles-and-presidents", "--scales", "1,2",
-                     "--servers", "polegraph,oxigraph-memory", "--out", str(out)]) == 0
+                     "--servers", "polegraph,polegraph-cached,oxigraph-memory", "--out", str(out)]) == 0
     report = out.read_text()
     assert "| poles-and-presidents |" in report
-    assert "uncached vs oxigraph" in report
+    assert "uncached vs oxigraph" in report and "cached vs oxigraph" in report
     assert "| ×2 |" in report
     assert "Servers disagree" not in report  # both servers answered the same 53 rows
     assert out.with_suffix(".png").stat().st_size > 1000

@@ -20,7 +20,7 @@ from .context import service
 log = logging.getLogger("polegraph.web.http")
 CACHE_CONTROL = "public, max-age=300"
 GZIP_MIN_BYTES = 1024
-EXPOSED_HEADERS = "ETag, Polegraph-Results-Truncated, Polegraph-Max-Rows, X-Request-Id, Retry-After"
+EXPOSED_HEADERS = "ETag, Polegraph-Results-Truncated, Polegraph-Max-Rows, Polegraph-Cache, X-Request-Id, Retry-After"
 ALLOWED_HEADERS = "Accept, Accept-Encoding, Content-Type, If-None-Match"
 
 

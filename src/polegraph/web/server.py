@@ -31,10 +31,9 @@ class _Gunicorn(BaseApplication):
             "access_log_format": '%(h)s "%(r)s" %(s)s %(B)s %(M)sms id=%({x-request-id}o)s "%(a)s"',
             "timeout": int(s.query_timeout_s) + 30, "graceful_timeout": 10,
             "limit_request_line": 16384,
-            # One listening socket per worker (SO_REUSEPORT): the kernel spreads connections over the
-            # workers. With one shared socket, the first worker to wake took every keep-alive connection of
-            # a burst (measured: all 8 of wrk's on one worker, the other idle), halving throughput.
-            "reuse_port": True,
+            # No SO_REUSEPORT (one socket per worker): it would spread keep-alive connections over the
+            # workers (with one shared socket a burst can all land on one worker), but a worker leaving on
+            # SIGHUP resets the connections queued on its socket (tests/test_release_safety.py).
         }.items():
             self.cfg.set(key, value)
 
@@ -58,8 +57,8 @@ def _newest_whole_release(settings: Settings, serving: Release) -> Release:
 
 
 def _check_port_free(host: str, port: int) -> None:
-    """Refuse a port another server listens on: SO_REUSEPORT sockets of the same user would otherwise
-    share it silently, and an old server would go on answering half the requests."""
+    """Refuse a port another server listens on at once, with a clear message (gunicorn would retry
+    for seconds, then fail)."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no server; a listener is
         try:
