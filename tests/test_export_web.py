@@ -81,3 +81,18 @@ def test_catalog_refuses_what_it_cannot_write(server):
     status, content_type, body = _get(server, "/catalog", "image/png")
     assert status == 406
     assert json.loads(body)["error"] == "not-acceptable"
+
+
+def test_the_dataset_iri_resolves_to_its_dcat_description(server):
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    try:
+        connection.request("GET", "/dataset", headers={"Accept": "text/turtle"})
+        response = connection.getresponse()
+        assert response.status == 303
+        assert response.getheader("Location").endswith("/catalog")
+    finally:
+        connection.close()
+    status, content_type, body = _get(server, "/dataset", "text/turtle")  # urllib follows the 303
+    assert status == 200 and content_type.startswith("text/turtle")
+    graph = Graph().parse(data=body, format="turtle")
+    assert (URIRef("https://w3id.org/polegraph/dataset"), None, None) in graph

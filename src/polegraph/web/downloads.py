@@ -10,7 +10,7 @@ import html
 import threading
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, jsonify, request, send_file
+from flask import Blueprint, Response, abort, jsonify, redirect, request, send_file
 
 from ..export import release_export
 from ..export.manifest import MANIFEST_FILE, SUMS_FILE, Manifest
@@ -79,6 +79,13 @@ def download(name: str):
     response = send_file(folder / Path(name).name, mimetype=media_type, conditional=False)
     response.headers["Content-Disposition"] = f'inline; filename="{Path(name).name}"'
     return response
+
+
+@bp.get("/dataset")
+def dataset():
+    """The dataset IRI (https://w3id.org/polegraph/dataset) resolves to its DCAT description."""
+    query = f"?{request.query_string.decode()}" if request.query_string else ""
+    return redirect("/catalog" + query, code=303)
 
 
 @bp.get("/catalog")
