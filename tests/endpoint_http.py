@@ -55,15 +55,6 @@ def post_query(base_url: str, query: str, accept: str | None = None, **kw) -> An
 def start_server(settings, log_path, env: dict[str, str] | None = None):
     """A `polegraph serve --no-build` process like the session's, logging to `log_path`, with extra
     environment such as POLEGRAPH_QUERY_TIMEOUT."""
-    from .conftest import RunningServer, free_port, polegraph_command
+    from .security_support import start
 
-    port = free_port()
-    server = RunningServer(polegraph_command() + ["--project", str(settings.project), "--var", str(settings.var_dir),
-                                                  "serve", "--no-build", "--port", str(port)],
-                           port, env=env, log_path=log_path)
-    try:
-        server.wait_ready()
-    except BaseException:
-        server.stop()
-        raise
-    return server
+    return start(settings.var_dir, log_path, env, project=settings.project)
