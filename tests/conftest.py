@@ -37,6 +37,16 @@ def store(release) -> Store:
 
 
 @pytest.fixture(scope="session")
+def dist(release, tmp_path_factory) -> Path:
+    """One `polegraph export` of the session's release, read by the export tests."""
+    from polegraph.export import export_release
+
+    out = tmp_path_factory.mktemp("export") / "dist"
+    export_release(release, out)
+    return out
+
+
+@pytest.fixture(scope="session")
 def named_queries(settings):
     return load_queries(settings.queries_dir)
 

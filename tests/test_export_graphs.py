@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 
 import networkx as nx
 import pytest
 
-from polegraph.export import export_release
-
 MAIN_CLASSES = ("Pole", "Person", "Organisation", "Initiative", "Figure", "Place", "ValueChain")
-
-
-@pytest.fixture(scope="module")
-def dist(release, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("export") / "dist"
-    export_release(release, out)
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from polegraph.build import Release
-from polegraph.export import export_release
 from polegraph.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 
 TRIPLE_FILES = {"polegraph.ttl": ("turtle", ox.RdfFormat.TURTLE, "turtle"),
@@ -26,13 +25,6 @@ TRIPLE_FILES = {"polegraph.ttl": ("turtle", ox.RdfFormat.TURTLE, "turtle"),
 QUAD_FILES = {"polegraph.trig": ("trig", ox.RdfFormat.TRIG, "trig"),
               "polegraph.nq": ("nquads", ox.RdfFormat.N_QUADS, "nquads")}
 ONTOLOGY_FILES = {"ontology.ttl": ("turtle", ox.RdfFormat.TURTLE), "ontology.rdf": ("xml", ox.RdfFormat.RDF_XML)}
-
-
-@pytest.fixture(scope="module")
-def dist(release, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("export") / "dist"
-    export_release(release, out)
-    return out
 
 
 @pytest.fixture(scope="module")

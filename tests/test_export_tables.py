@@ -11,16 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from polegraph.export import export_release
-
 TABLES = ("poles", "persons", "organisations", "initiatives", "figures", "places", "value-chains")
-
-
-@pytest.fixture(scope="module")
-def dist(release, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("export") / "dist"
-    export_release(release, out)
-    return out
 
 
 def _rows(dist: Path, table: str) -> list[dict[str, str]]:

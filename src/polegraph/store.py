@@ -90,11 +90,6 @@ class Store(Reads):
         store, quads = load_dataset(release.dataset_path)
         return cls(store, release, quads)
 
-    @classmethod
-    def from_file(cls, path: Path, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> Store:
-        store, quads = load_dataset(path, fmt)
-        return cls(store, quads=quads)
-
     def __len__(self) -> int:
         """The number of statements loaded (quads: a triple stated in two graphs counts twice)."""
         return self._quads

@@ -26,10 +26,6 @@ class Service:
     store: Store | RemoteQueryStore
     queries: dict[str, NamedQuery]
 
-    @property
-    def remote(self) -> bool:
-        return isinstance(self.store, RemoteQueryStore)
-
     def engine(self):
         """What runs the endpoint's queries under the deadline: this worker's killable query
         processes, or the remote store (`serve --store`)."""
