@@ -1,9 +1,9 @@
 """`make loadtest`: 16 concurrent clients for 60 s on the named queries against `polegraph serve`.
 
-Builds a release into a temporary var folder, serves it with `polegraph serve --no-build` (gunicorn,
+Builds a release into a temporary var folder, serves it with `polegraph serve --no-build` (Granian,
 the production set-up), checks every named query once, then drives the server with wrk (a Lua script
 rotating through the named queries, one keep-alive connection per client) while the resident memory
-and the open files of every server process (master, web workers, query processes) are sampled from
+and the open files of every server process (server, web workers, zygote, query processes) are sampled from
 /proc. It runs twice: with the result cache off (every request runs its query) and as served by
 default (cache on). Passes when no request failed and memory and open files stayed flat; the figures
 are written between the `loadtest` markers of docs/reliability.md.
@@ -183,8 +183,8 @@ def render(runs: list[Run], args, queries: int) -> str:
         f"Measured by `make loadtest` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"{os.cpu_count()} CPU cores: {args.clients} concurrent clients (wrk, keep-alive) for {args.seconds} s "
         f"per run, rotating through the {queries} named queries of `queries/` against `polegraph serve` "
-        "(gunicorn, 2 web workers × 4 threads, 4 query processes per worker); once with the result cache "
-        "off (every request runs the query), once as served by default (cache on).",
+        "(Granian, 2 web workers × 4 threads, 4 query processes per worker forked by one zygote); once with "
+        "the result cache off (every request runs the query), once as served by default (cache on).",
         "",
         "| Figure | " + " | ".join("result cache " + ("on (default)" if r.cache else "off") for r in runs) + " |",
         "|---|" + "---|" * len(runs),

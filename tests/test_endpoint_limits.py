@@ -17,6 +17,7 @@ import rdflib
 from polegraph.engine import POOL_SIZE
 
 from .endpoint_http import call, get_query, start_server
+from .security_support import descendants
 
 TIMEOUT_S = 2
 MAX_ROWS = 25
@@ -41,30 +42,21 @@ def limited(settings, release, tmp_path_factory):
         server.stop()
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
 def _query_processes(server) -> list[int]:
-    """The query processes (python -m polegraph.engine) under the server's gunicorn workers."""
-    processes = []
-    for worker in _children(server.process.pid):
-        for child in _children(worker):
-            try:
-                if b"polegraph.engine" in Path(f"/proc/{child}/cmdline").read_bytes():
-                    processes.append(child)
-            except OSError:
-                continue
-    return processes
+    """The query processes (named polegraph-query, forked by the zygote) under the server."""
+    return [pid for pid in descendants(server.process.pid) if _name(pid) == "polegraph-query"]
+
+
+def _workers(server) -> list[int]:
+    return [pid for pid in descendants(server.process.pid)
+            if _parent(pid) == server.process.pid and _name(pid) == "polegraph"]
+
+
+def _name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def _timed(url: str, query: str):
@@ -135,17 +127,16 @@ def test_access_log_names_each_request_with_its_id(limited):
 
 
 def test_query_processes_die_with_their_worker(limited):
+    """A worker killed outright takes its query processes with it (they read EOF), and is replaced."""
     import signal
 
-    worker = _children(limited.process.pid)[0]
-    mine = [p for p in _query_processes(limited) if _parent(p) == worker]
-    assert mine, "each worker owns query processes"
-    os.kill(worker, signal.SIGKILL)
+    before = set(_query_processes(limited))
+    os.kill(_workers(limited)[0], signal.SIGKILL)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in mine):
+    while time.monotonic() < deadline and len(before & set(_query_processes(limited))) > len(before) - POOL_SIZE:
         time.sleep(0.1)
-    assert not any(Path(f"/proc/{p}").exists() for p in mine), "orphaned query processes"
-    deadline = time.monotonic() + 30  # gunicorn replaces the worker, which starts its own processes
+    assert len(before & set(_query_processes(limited))) == len(before) - POOL_SIZE, "orphaned query processes"
+    deadline = time.monotonic() + 30  # Granian replaces the worker, which starts its own processes
     while time.monotonic() < deadline:
         try:
             if get_query(limited.url, SIMPLE, timeout=5).status == 200:

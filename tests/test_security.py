@@ -478,15 +478,14 @@ def test_a_large_document_to_validate_is_stopped_at_the_deadline_while_others_ar
 
 # --- slow clients ("slowloris"): connections that never finish their request -----------------------------------
 
-@pytest.mark.xfail(strict=True, reason="known gap (docs/reliability.md): gunicorn's threads block on a request's "
-                   "headers, so slow clients can hold every thread; run behind a buffering proxy such as nginx")
 def test_slow_clients_holding_connections_open_do_not_stop_others_being_served(target):
-    """Sixteen connections that send a header line a second, forever: a normal client is still answered."""
+    """Many connections that send a header line now and then, never finishing: a normal client is still
+    answered (Granian reads headers in Rust: a slow client holds a cheap task, not a Python thread)."""
     import socket
 
     slow = []
     try:
-        for _ in range(16):
+        for _ in range(64):
             sock = socket.create_connection(("127.0.0.1", target.port), timeout=5)
             sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             slow.append(sock)
@@ -496,7 +495,7 @@ def test_slow_clients_holding_connections_open_do_not_stop_others_being_served(t
         try:
             answer = get(target, TRIVIAL, timeout=5)
         except OSError as exc:
-            pytest.fail(f"16 slow connections starve the server: a normal request got no answer in 5 s ({exc!r})")
+            pytest.fail(f"64 slow connections starve the server: a normal request got no answer in 5 s ({exc!r})")
         assert answer.status == 200
     finally:
         for sock in slow:

@@ -8,7 +8,7 @@ would have computed the same bytes for both; a new release can never be answered
 
 Only successful answers are stored (a timeout, a syntax error or a refused query is never cached),
 and a request is looked up only after it passed every check of the endpoint, so the cache changes
-how fast an answer comes, never which requests get one. The cache lives in each gunicorn worker's
+how fast an answer comes, never which requests get one. The cache lives in each web worker's
 memory (workers share nothing): an LRU bounded by the bytes of the bodies it holds.
 
 `GuardMemo` keeps the verdict of sparql_guard.check_query for recently accepted texts: the check is a

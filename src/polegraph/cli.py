@@ -150,7 +150,7 @@ def list_queries(ctx: _Context) -> None:
 @pass_ctx
 def serve(ctx: _Context, host: str | None, port: int | None, workers: int | None, no_build: bool,
           store_url: str | None) -> None:
-    """Build and validate the graph, then serve it with gunicorn (never an invalid graph)."""
+    """Build and validate the graph, then serve it with Granian (never an invalid graph)."""
     from .build import build_release, current_release
     from .web.server import run
 

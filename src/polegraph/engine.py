@@ -1,22 +1,25 @@
 """Queries with a real deadline: a small pool of query processes that can be killed.
 
 pyoxigraph's `Store.query` cannot be interrupted from Python (KNOWN.md), so the endpoint never runs a
-client's query in the web worker. Each web worker owns a few long-lived query processes, each holding
-its own in-memory Oxigraph store loaded from the release's dataset.nq (~10k quads load in <0.1 s).
-A query is a small JSON message in and serialised bytes out over a pipe. When the deadline passes
-the process is killed — its CPU freed at once — the client gets a `QueryTimeout`, and a fresh
-process is started in the background; the other processes go on serving other clients.
+client's query in the web worker. Each web worker owns a few long-lived query processes, forked from
+one *zygote* process that holds the release's store already loaded: forks share it copy-on-write, so
+the graph is loaded once per server, whatever the number of workers and processes. A query is a small
+JSON message in and serialised bytes out over a socket. When the deadline passes the process is
+killed — its CPU freed at once — the client gets a `QueryTimeout`, and a fresh process is forked in
+milliseconds; the other processes go on serving other clients.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import logging
 import os
 import queue
 import select
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -65,6 +68,7 @@ class QueryRequest:
     prefixes: dict[str, str] | None = None
     base_iri: str | None = None  # relative IRIs resolve against the endpoint's URL (SPARQL Protocol §2.1.4)
     syntax_only: bool = False  # parse (against an empty store) and report errors, nothing else
+    timeout_s: float | None = None  # the deadline, which the query process also enforces on itself
 
 
 @dataclass
@@ -106,41 +110,132 @@ def _read_message(fd: int, deadline: float | None) -> tuple[dict, bytes]:
     return header, body
 
 
-class QueryProcess:
-    """One query process: `python -m polegraph.engine DATASET`, talking over its stdin and stdout."""
+class Zygote:
+    """The process that holds the loaded store and forks query processes from it on request.
 
-    def __init__(self, dataset: Path):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "polegraph.engine", str(dataset)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
-        )
-        self._ready = False
+    A fork shares the loaded store copy-on-write, so a new query process (at start, or after one was
+    killed at the deadline) is ready in milliseconds whatever the size of the graph, and memory holds
+    one copy of the graph instead of one per process. A web worker sends it one end of a fresh socket
+    pair; the forked process answers queries on it. The zygote lives as long as someone holds its
+    control socket (the serving process and its workers): then it reads EOF and leaves.
+    """
+
+    def __init__(self, control: socket.socket, pid: int):
+        self._control, self.pid = control, pid
+
+    @classmethod
+    def fork(cls, store) -> Zygote:
+        """A zygote forked from this process, which holds `store` (an Oxigraph store, already loaded).
+
+        Call it while this process runs a single thread (before the server starts its workers)."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ours.close()
+                _zygote_loop(store, theirs)
+            finally:
+                os._exit(0)
+        theirs.close()
+        return cls(ours, pid)
+
+    @classmethod
+    def spawn(cls, dataset: Path) -> Zygote:
+        """A zygote started as `python -m polegraph.engine DATASET FD`, which loads the dataset itself."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        process = subprocess.Popen([sys.executable, "-m", "polegraph.engine", str(dataset), str(theirs.fileno())],
+                                   pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
+        theirs.close()
+        return cls(ours, process.pid)
+
+    def new_process(self) -> socket.socket:
+        """The channel to a new query process forked by the zygote."""
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            socket.send_fds(self._control, [b"fork"], [theirs.fileno()])
+        except OSError as exc:
+            mine.close()
+            raise EngineFailure(f"the query processes' zygote is gone: {exc}") from None
+        finally:
+            theirs.close()
+        return mine
+
+    def close(self) -> None:
+        """Let go of the zygote: it leaves once every process holding it has too."""
+        self._control.close()
+
+
+_zygotes: dict[str, Zygote] = {}
+_zygotes_lock = threading.Lock()
+
+
+def use_zygote(dataset: Path, zygote: Zygote) -> None:
+    """Serve `dataset`'s queries from `zygote` in this process and in the workers it forks from now on;
+    let go of any zygote used before (it leaves once the workers still holding it have left)."""
+    with _zygotes_lock:
+        previous = dict(_zygotes)
+        _zygotes.clear()
+        _zygotes[str(dataset)] = zygote
+    for old in previous.values():
+        if old is not zygote:
+            old.close()
+            _retired.append(old.pid)
+    for pid in list(_retired):  # reap those that have left since (no zombie per reload)
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                continue
+        _retired.remove(pid)
+
+
+_retired: list[int] = []
+
+
+def _zygote_for(dataset: Path, broken: Zygote | None = None) -> Zygote:
+    """The zygote of `dataset`: the one the server forked, else (or once `broken`) one of our own."""
+    with _zygotes_lock:
+        current = _zygotes.get(str(dataset))
+        if current is None or current is broken:
+            if broken is not None:
+                log.error("the query processes' zygote is gone: starting one in process %s", os.getpid())
+                broken.close()
+            current = _zygotes[str(dataset)] = Zygote.spawn(dataset)
+        return current
+
+
+class QueryProcess:
+    """One query process, forked by the zygote, talking over a socket."""
+
+    def __init__(self, zygote: Zygote):
+        self.channel = zygote.new_process()
+        self._pidfd: int | None = None
         self.network_isolated = False
 
-    def wait_ready(self, timeout: float = 60) -> None:
-        if not self._ready:
+    def wait_ready(self, timeout: float = 120) -> None:
+        """Wait for the process's first message (a zygote started by `spawn` first loads the dataset)."""
+        if self._pidfd is None:
             try:
-                header, _ = _read_message(self.process.stdout.fileno(), time.monotonic() + timeout)
+                header, _ = _read_message(self.channel.fileno(), time.monotonic() + timeout)
             except TimeoutError:
                 raise EngineFailure(f"query process did not start within {timeout:g} s") from None
             if header.get("status") != "ready":
                 raise EngineFailure(f"query process failed to start: {header}")
+            self._pidfd = os.pidfd_open(header["pid"])  # unlike a pid, never names a later process
             self.network_isolated = bool(header.get("network_isolated"))
             if not self.network_isolated:
-                log.warning("query process %s could not be isolated from the network", self.process.pid)
-            self._ready = True
+                log.warning("query process %s could not be isolated from the network", header["pid"])
 
     def run(self, request: QueryRequest, deadline: float) -> tuple[dict, bytes]:
         self.wait_ready()
-        _write_message(self.process.stdin.fileno(), request.__dict__)
-        return _read_message(self.process.stdout.fileno(), deadline)
+        _write_message(self.channel.fileno(), request.__dict__)
+        return _read_message(self.channel.fileno(), deadline)
 
     def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            stream.close()
+        if self._pidfd is not None:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            os.close(self._pidfd)
+            self._pidfd = None
+        self.channel.close()
 
 
 class QueryPool:
@@ -148,6 +243,7 @@ class QueryPool:
 
     def __init__(self, dataset: Path, size: int = POOL_SIZE):
         self.dataset = Path(dataset)
+        self._zygote = _zygote_for(self.dataset)
         self._idle: queue.Queue[QueryProcess] = queue.Queue()
         self._all: set[QueryProcess] = set()
         self._lock = threading.Lock()
@@ -156,7 +252,11 @@ class QueryPool:
         atexit.register(self.close)
 
     def _add(self) -> None:
-        process = QueryProcess(self.dataset)
+        try:
+            process = QueryProcess(self._zygote)
+        except EngineFailure:  # killed or crashed: a new zygote, and the pool goes on
+            self._zygote = _zygote_for(self.dataset, broken=self._zygote)
+            process = QueryProcess(self._zygote)
         with self._lock:
             self._all.add(process)
         self._idle.put(process)
@@ -165,9 +265,10 @@ class QueryPool:
         with self._lock:
             self._all.discard(process)
         process.kill()
-        # Started from this (long-lived) request thread, never a short-lived one: Linux sends the
-        # parent-death signal when the *thread* that started a process exits.
-        self._add()
+        try:
+            self._add()
+        except EngineFailure as exc:  # nothing to start it from; queries now wait and say so
+            log.error("cannot start a query process: %s", exc)
 
     def run(self, request: QueryRequest, timeout_s: float) -> QueryAnswer:
         """Run `request` in a free process; QueryTimeout past `timeout_s`, QueryError for a bad query."""
@@ -177,7 +278,8 @@ class QueryPool:
         except queue.Empty:
             raise EngineBusy(f"every query process stayed busy for {timeout_s:g} s; retry later") from None
         try:
-            process.wait_ready()  # a fresh process still loading does not eat into the query's time
+            process.wait_ready()  # a process still starting does not eat into the query's time
+            request.timeout_s = timeout_s
             header, body = process.run(request, time.monotonic() + timeout_s)
         except TimeoutError:
             self._replace(process)
@@ -209,7 +311,7 @@ _pools_lock = threading.Lock()
 
 
 def pool_for(dataset: Path) -> QueryPool:
-    """The pool of this process for `dataset`, started on first use (so after gunicorn forks a worker)."""
+    """The pool of this process for `dataset`, started on first use (so in each web worker)."""
     key = (os.getpid(), str(dataset))
     with _pools_lock:
         if key not in _pools:
@@ -217,15 +319,16 @@ def pool_for(dataset: Path) -> QueryPool:
         return _pools[key]
 
 
-# --- the query process side -------------------------------------------------------------------------
+# --- the zygote and query process side ---------------------------------------------------------------
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process when the web worker that started it dies (PR_SET_PDEATHSIG)."""
+def _name_process(name: bytes) -> None:
+    """Name this process in ps and /proc/PID/comm (15 bytes at most): forked processes would otherwise
+    all carry the name of the server that forked them."""
     try:
         import ctypes
 
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+        ctypes.CDLL(None).prctl(15, ctypes.c_char_p(name[:15]), 0, 0, 0)  # PR_SET_NAME
     except (OSError, AttributeError):
         pass
 
@@ -287,31 +390,76 @@ def _execute(store, empty_store, request: dict) -> tuple[dict, bytes]:
     return {"status": "ok", "kind": kind, "truncated": out.truncated, "rows": out.rows}, out.body
 
 
-def serve(dataset: str) -> None:
-    """Answer queries read from stdin until it closes; the protocol channel is the real stdout."""
-    _die_with_parent()
-    isolated = _isolate_network()
-    channel_in, channel_out = sys.stdin.fileno(), os.dup(sys.stdout.fileno())
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not corrupt the channel
+
+
+def _zygote_loop(store, control: socket.socket) -> None:
+    """Fork a query process for each channel received, until every holder of the control socket is gone."""
+    _name_process(b"polegraph-zygot")
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the query processes
+    # Ctrl-C or a HUP sent to every process of the server (`pkill -HUP -f polegraph`) is the server's
+    # business: it lets go of us when it stops (EOF). The query processes inherit these.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     import pyoxigraph as ox
 
-    from .store import load_dataset
-
-    store, _ = load_dataset(Path(dataset))
     empty_store = ox.Store()
-    _write_message(channel_out, {"status": "ready", "quads": len(store), "network_isolated": isolated})
     while True:
         try:
-            request, _ = _read_message(channel_in, None)
+            message, fds, _flags, _address = socket.recv_fds(control, 16, 4)
+        except InterruptedError:
+            continue
+        if not message:
+            return
+        for extra in fds[1:]:
+            os.close(extra)
+        if not fds:
+            continue
+        if os.fork() == 0:
+            control.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            try:
+                _answer_queries(store, empty_store, fds[0])
+            finally:
+                os._exit(0)
+        os.close(fds[0])
+
+
+def _answer_queries(store, empty_store, channel: int) -> None:
+    """A query process: answer the queries read from `channel` until it closes.
+
+    Each query runs under an alarm a little past the endpoint's deadline, whose default action ends
+    the process even while Oxigraph holds the CPU: a query whose web worker died (and so cannot kill
+    it) still stops."""
+    _name_process(b"polegraph-query")
+    isolated = _isolate_network()
+    _write_message(channel, {"status": "ready", "pid": os.getpid(), "network_isolated": isolated})
+    while True:
+        try:
+            request, _ = _read_message(channel, None)
         except EOFError:
             return
+        signal.setitimer(signal.ITIMER_REAL, float(request.get("timeout_s") or 60) + 5)
         try:
             header, body = _execute(store, empty_store, request)
         except Exception as exc:  # reported to the parent, which logs it and answers a 500
             log.exception("query failed")
             header, body = {"status": "error", "message": f"{type(exc).__name__}: {exc}"}, b""
-        _write_message(channel_out, header, body)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        try:
+            _write_message(channel, header, body)
+        except OSError:  # the web worker is gone
+            return
+
+
+def serve(dataset: str, control_fd: int) -> None:
+    """`python -m polegraph.engine DATASET FD`: load the dataset, then be the zygote on socket FD."""
+    from .store import load_dataset
+
+    control = socket.socket(fileno=control_fd)
+    store, _ = load_dataset(Path(dataset))
+    _zygote_loop(store, control)
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], int(sys.argv[2]))

@@ -37,7 +37,7 @@ class Settings:
     rate_limit_burst: int = field(default_factory=lambda: int(_env("RATE_BURST", "60")))
     rate_limit_loopback: bool = field(
         default_factory=lambda: _env("RATE_LIMIT_LOOPBACK", "0").lower() in ("1", "true", "yes"))
-    # Answers reused while the release is served (cache.py), per gunicorn worker, bounded by bytes.
+    # Answers reused while the release is served (cache.py), per web worker, bounded by bytes.
     result_cache: bool = field(default_factory=lambda: _env("RESULT_CACHE", "1").lower() not in ("0", "false", "no"))
     result_cache_bytes: int = field(default_factory=lambda: int(_env("RESULT_CACHE_BYTES", str(64 << 20))))
 

@@ -90,6 +90,11 @@ class Store(Reads):
         store, quads = load_dataset(release.dataset_path)
         return cls(store, release, quads)
 
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The Oxigraph store itself: the engine forks its query processes from the loaded store."""
+        return self._store
+
     def __len__(self) -> int:
         """The number of statements loaded (quads: a triple stated in two graphs counts twice)."""
         return self._quads

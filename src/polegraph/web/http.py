@@ -18,8 +18,13 @@ from flask import Flask, Response, g, request
 from .context import service
 
 log = logging.getLogger("polegraph.web.http")
+access_log = logging.getLogger("polegraph.access")
 CACHE_CONTROL = "public, max-age=300"
 GZIP_MIN_BYTES = 1024
+MAX_PATH_BYTES = 2048  # far above any IRI of the graph; longer paths name nothing here
+MAX_QUERY_STRING_BYTES = 16 * 1024  # a GET; a query longer once percent-encoded is POSTed
+MAX_HEADER_BYTES = 8 * 1024  # per header field, as most servers and proxies allow
+DISCARD_LIMIT_BYTES = 16 << 20
 EXPOSED_HEADERS = "ETag, Polegraph-Results-Truncated, Polegraph-Max-Rows, Polegraph-Cache, X-Request-Id, Retry-After"
 ALLOWED_HEADERS = "Accept, Accept-Encoding, Content-Type, If-None-Match"
 
@@ -49,12 +54,15 @@ def register(app: Flask) -> None:
     def _start():
         g.request_id = uuid.uuid4().hex[:16]
         g.started = time.monotonic()
-        settings = service().settings
-        uri_limit = 3 * settings.max_query_bytes + 2048  # a query of the maximum size, percent-encoded
-        if len(request.query_string) > uri_limit:
+        if any(len(value) > MAX_HEADER_BYTES for key, value in request.environ.items() if key.startswith("HTTP_")):
             return _cors(Response(
-                f'{{"error": "request-uri-too-long", "message": "the URL is longer than {uri_limit} bytes: POST '
-                'the query instead"}', status=414, content_type="application/json"))
+                f'{{"error": "header-too-large", "message": "a request header is longer than {MAX_HEADER_BYTES} '
+                'bytes"}', status=431, content_type="application/json"))
+        if len(request.query_string) > MAX_QUERY_STRING_BYTES or len(request.path) > MAX_PATH_BYTES:
+            return _cors(Response(
+                f'{{"error": "request-uri-too-long", "message": "the URL is longer than this service reads (path: '
+                f'{MAX_PATH_BYTES} bytes, query string: {MAX_QUERY_STRING_BYTES} bytes): POST a long query '
+                'instead"}', status=414, content_type="application/json"))
         if request.method == "OPTIONS":  # CORS preflight: reading is open to every origin, never credentials
             response = Response(status=204)
             response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
@@ -90,4 +98,31 @@ def register(app: Flask) -> None:
             if len(body) >= GZIP_MIN_BYTES:
                 response.set_data(gzip.compress(body, compresslevel=5))
                 response.headers["Content-Encoding"] = "gzip"
+        if response.status_code == 413:
+            _discard_body()
+        _log_access(response)
         return response
+
+
+def _discard_body(limit: int = DISCARD_LIMIT_BYTES) -> None:
+    """Read what is left of a refused body, so the client (still sending it) reads our 413 instead of
+    a reset connection; a body past `limit` is not read: the connection is closed on it."""
+    if (request.content_length or 0) > limit:
+        return
+    stream, read = request.environ.get("wsgi.input"), 0
+    while stream is not None and read < limit:
+        chunk = stream.read(1 << 16)
+        if not chunk:
+            break
+        read += len(chunk)
+
+
+def _log_access(response: Response) -> None:
+    """One line per answer, named by its request id (which the client also gets in X-Request-Id)."""
+    if access_log.isEnabledFor(logging.INFO):
+        target = request.path + ("?" + request.query_string.decode("latin-1") if request.query_string else "")
+        elapsed_ms = (time.monotonic() - g.get("started", time.monotonic())) * 1000
+        access_log.info('%s "%s %s %s" %s %s %.1fms id=%s "%s"', request.remote_addr or "-", request.method,
+                        target, request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"), response.status_code,
+                        response.content_length if response.content_length is not None else "-", elapsed_ms,
+                        g.get("request_id", "-"), request.user_agent.string or "-")

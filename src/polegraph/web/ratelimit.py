@@ -8,7 +8,7 @@ clients (the machine itself, a reverse proxy on it, the test suite) are exempt u
 `rate_limit_loopback` is set; `/health` and static files are never limited, so monitors and page
 assets keep working.
 
-Buckets live in each web worker process (gunicorn forks `workers` of them and the kernel spreads
+Buckets live in each web worker process (Granian forks `workers` of them and the kernel spreads
 connections among them), so a client may get up to `workers` times the configured rate; the number
 of buckets kept is bounded, the least recently seen client being forgotten first (a forgotten client
 simply starts again with a full bucket).

@@ -1,46 +1,72 @@
-"""`polegraph serve`: the app under gunicorn, a production WSGI server (never Flask's dev server)."""
+"""`polegraph serve`: the app under Granian, a production server (never Flask's dev server).
+
+Granian reads and writes HTTP in Rust: a slow or idle client holds a cheap task, not one of the few
+Python threads, and the per-request cost outside the app is small (docs/benchmarks.md). The release
+is loaded once, here, before the workers are forked: they share it copy-on-write, and so does the
+zygote that forks their query processes (engine.py). On SIGHUP the release `current` points at is
+loaded (if every file matches its checksum) before Granian replaces the workers one by one.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import socket
+import sys
 
-from gunicorn.app.base import BaseApplication
+from granian.constants import HTTPModes, Interfaces
+from granian.http import HTTP1Settings
+from granian.server import Server
 
 from ..build import Release, current_release, verify_release
-from ..engine import POOL_SIZE
+from ..engine import POOL_SIZE, EngineFailure, Zygote, use_zygote
 from ..errors import PolegraphError
 from ..settings import Settings
 
-log = logging.getLogger("gunicorn.error")
+log = logging.getLogger("polegraph.server")
+HEADER_READ_TIMEOUT_MS = 10_000  # a client that has not sent its headers by then is disconnected
+GRACEFUL_STOP_S = 10
+MAX_HEAD_BYTES = 64 * 1024  # request line and headers of one request, read in Rust before any Python
 
 
-class _Gunicorn(BaseApplication):
+class _Serving:
+    """The app being served, made in the serving process and handed to each worker Granian forks."""
+
     def __init__(self, settings: Settings, release: Release):
-        self._settings, self._release = settings, release
-        super().__init__()
+        self.settings = settings
+        self.app = self._make(release)
 
-    def load_config(self) -> None:
-        """Called at start and on SIGHUP: a reload takes the current release, if it is whole."""
-        self._release = _newest_whole_release(self._settings, self._release)
-        s = self._settings
-        for key, value in {
-            "bind": f"{s.host}:{s.port}", "workers": s.workers, "accesslog": "-",
-            # Threads: a worker waiting on a query process (engine.py) still serves other requests.
-            "worker_class": "gthread", "threads": POOL_SIZE,
-            "access_log_format": '%(h)s "%(r)s" %(s)s %(B)s %(M)sms id=%({x-request-id}o)s "%(a)s"',
-            "timeout": int(s.query_timeout_s) + 30, "graceful_timeout": 10,
-            "limit_request_line": 16384,
-            # No SO_REUSEPORT (one socket per worker): it would spread keep-alive connections over the
-            # workers (with one shared socket a burst can all land on one worker), but a worker leaving on
-            # SIGHUP resets the connections queued on its socket (tests/test_release_safety.py).
-        }.items():
-            self.cfg.set(key, value)
-
-    def load(self):
+    def _make(self, release: Release):
         from . import create_app
 
-        return create_app(self._settings, self._release)
+        app = create_app(self.settings, release)
+        if not self.settings.store_url:  # the local engine: one loaded store, forked to every process
+            use_zygote(release.dataset_path, Zygote.fork(app.extensions["polegraph"].store.oxigraph))
+        return app
+
+    @property
+    def release(self) -> Release:
+        return self.app.extensions["polegraph"].release
+
+    def reload(self) -> None:
+        """Granian's reload hook (SIGHUP), run before the workers are replaced."""
+        candidate = _newest_whole_release(self.settings, self.release)
+        if candidate.id != self.release.id:
+            try:
+                self.app = self._make(candidate)
+            except PolegraphError as exc:
+                log.error("keeping release %s: %s cannot be loaded (%s)", self.release.id, candidate.id, exc.message)
+                return
+            log.info("reload: serving release %s", candidate.id)
+
+    def load_in_worker(self, _target: str):
+        """Run in each new worker: its query processes start now, not on its first query."""
+        if not self.settings.store_url:
+            try:
+                self.app.extensions["polegraph"].engine()
+            except EngineFailure as exc:  # the worker still serves pages; its first query tries again
+                log.error("worker %s: query processes not started (%s)", os.getpid(), exc)
+        return self.app
 
 
 def _newest_whole_release(settings: Settings, serving: Release) -> Release:
@@ -51,14 +77,11 @@ def _newest_whole_release(settings: Settings, serving: Release) -> Release:
     except PolegraphError as exc:
         log.error("keeping release %s: the current one cannot be served (%s)", serving.id, exc.message)
         return serving
-    if candidate.id != serving.id:
-        log.info("reload: serving release %s (was %s)", candidate.id, serving.id)
     return candidate
 
 
 def _check_port_free(host: str, port: int) -> None:
-    """Refuse a port another server listens on at once, with a clear message (gunicorn would retry
-    for seconds, then fail)."""
+    """Refuse a port another server listens on at once, with a clear message."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no server; a listener is
         try:
@@ -68,6 +91,19 @@ def _check_port_free(host: str, port: int) -> None:
 
 
 def run(settings: Settings, release: Release) -> None:
-    """Serve `release` until interrupted."""
+    """Serve `release` until interrupted (SIGINT/SIGTERM); SIGHUP serves the current release."""
     _check_port_free(settings.host, settings.port)
-    _Gunicorn(settings, release).run()
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
+                        format="[%(asctime)s] %(message)s", datefmt="%Y-%m-%d %H:%M:%S %z")
+    serving = _Serving(settings, release)
+    server = Server(
+        "polegraph", address=settings.host, port=settings.port, interface=Interfaces.WSGI,
+        workers=settings.workers, blocking_threads=POOL_SIZE, http=HTTPModes.http1, websockets=False,
+        log_access=False,  # the app logs each answer with its request id (web/http.py)
+        http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS, max_buffer_size=MAX_HEAD_BYTES),
+        # On SIGHUP each worker is replaced at once (no pause between them): the old and the new release
+        # are both served only for the moment the old workers take to finish their requests.
+        respawn_failed_workers=True, respawn_interval=0, workers_kill_timeout=GRACEFUL_STOP_S,
+    )
+    server.on_reload(serving.reload)
+    server.serve(target_loader=serving.load_in_worker)

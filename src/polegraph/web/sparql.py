@@ -122,7 +122,7 @@ def sparql():
     else:  # after every check: the cache changes how fast an answer comes, never which requests get one
         answer, hit = results.run(result_key(svc.release.id, checked, job),
                                   lambda: pool.run(job, svc.settings.query_timeout_s))
-    log.info("query %s %s rows=%d truncated=%s %.3fs", checked.form, fmt.name, answer.rows, answer.truncated,
+    log.debug("query %s %s rows=%d truncated=%s %.3fs", checked.form, fmt.name, answer.rows, answer.truncated,
              answer.seconds)
     charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
     response = Response(answer.body, content_type=fmt.media_type + charset)
@@ -135,11 +135,9 @@ def sparql():
 
 
 @bp.record_once
-def _start_query_processes(state) -> None:
-    """Start this app's query processes now, so the first query does not wait for them."""
-    svc = state.app.extensions.get("polegraph")
-    if svc is not None:
-        svc.engine()
+def _compute_endpoint_state(state) -> None:
+    """The endpoint's statistics, computed once when the app is made (not by its first request)."""
+    if state.app.extensions.get("polegraph") is not None:
         _endpoint_state(state.app)
 
 
