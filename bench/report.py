@@ -2,108 +2,227 @@
 
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
-GOALS = {"uncached_vs_oxigraph": 0.5, "cached_vs_oxigraph": 1.5, "vs_rdflib_endpoint": 30.0}
+from .loadgen import NO_ANSWER, REFUSED, LoadResult
+
+GOALS = {"uncached_vs_oxigraph": 0.5, "cached_vs_oxigraph": 1.5, "uncached_vs_rdflib_endpoint": 30.0}
+LABELS = {"uncached_vs_oxigraph": "uncached vs oxigraph", "cached_vs_oxigraph": "cached vs oxigraph",
+          "uncached_vs_rdflib_endpoint": "uncached vs rdflib-endpoint"}
+OXIGRAPH = ("oxigraph-memory", "oxigraph-disk")
+# Each ratio: polegraph's server over the fastest of the others that answered the query alike.
+PAIRS = {"uncached_vs_oxigraph": ("polegraph", OXIGRAPH), "cached_vs_oxigraph": ("polegraph-cached", OXIGRAPH),
+         "uncached_vs_rdflib_endpoint": ("polegraph", ("rdflib-endpoint",))}
 P99_GOAL_MS = 50.0
 STARTUP_GOALS_S = {1: 2.0, 100: 10.0}  # serve start-up on a built release, by scale
+DEFAULT_LIMIT_S = 20.0
+UNDER_LOAD = "no answer under load"  # a reason: answered alone in time, but no request of the load
 
 
 def _geomean(values):
-    import math
-
     values = [v for v in values if v and v > 0]
     return math.exp(sum(map(math.log, values)) / len(values)) if values else float("nan")
 
 
-def compute_ratios(results, queries) -> dict[str, dict[str, float]]:
-    """Per query: polegraph (uncached / cached) over the fastest Oxigraph server, and over rdflib-endpoint."""
+def _answered(result: LoadResult, size: int) -> bool:
+    return result.status not in (REFUSED, NO_ANSWER) and result.requests_per_s > 0 and size >= 0
+
+
+def _ratio(results, sizes, kind: str, query: str) -> tuple[float | None, str]:
+    """The ratio of one query, or None and why it is left out of the mean: "server:status" or "sizes"."""
+    mine, others = PAIRS[kind]
+    others = [s for s in others if s in results]
+    if mine not in results or not others:
+        return None, ""
+    mine_answered = _answered(results[mine][query], sizes[mine][query])
+    answered = [s for s in others if _answered(results[s][query], sizes[s][query])]
+    alike = [s for s in answered if sizes[s][query] == sizes[mine][query]]
+    if mine_answered and alike:
+        return results[mine][query].requests_per_s / max(results[s][query].requests_per_s for s in alike), ""
+    if not answered:  # the other side first: the failures the goal's wording counts
+        return None, f"{'/'.join(others)}:{_failure(results, sizes, others, query)}"
+    if not mine_answered:
+        return None, f"{mine}:{_failure(results, sizes, [mine], query)}"
+    return None, "sizes"
+
+
+def _failure(results, sizes, servers: list[str], query: str) -> str:
+    """REFUSED when every one of `servers` refused the query, UNDER_LOAD when those that did not
+    answer it in time had answered it alone, else NO_ANSWER."""
+    if all(results[s][query].status == REFUSED for s in servers):
+        return REFUSED
+    silent = [s for s in servers if results[s][query].status != REFUSED]
+    return UNDER_LOAD if all(sizes[s][query] >= 0 for s in silent) else NO_ANSWER
+
+
+def compute_ratios(results: dict[str, dict[str, LoadResult]], sizes: dict[str, dict[str, int]],
+                   queries: Iterable[str]) -> dict[str, dict[str, float]]:
+    """Per query: polegraph (uncached / cached) over the fastest Oxigraph server, and over rdflib-endpoint;
+    only where both sides answered the query, with the same result size."""
     ratios: dict[str, dict[str, float]] = {}
     for name in queries:
-        oxigraph = max((results[s][name].requests_per_s for s in ("oxigraph-memory", "oxigraph-disk")
-                        if s in results), default=None)
-        row = {}
-        if "polegraph" in results and oxigraph:
-            row["uncached_vs_oxigraph"] = results["polegraph"][name].requests_per_s / oxigraph
-        if "polegraph-cached" in results and oxigraph:
-            row["cached_vs_oxigraph"] = results["polegraph-cached"][name].requests_per_s / oxigraph
-        if "polegraph" in results and "rdflib-endpoint" in results:
-            rdflib = results["rdflib-endpoint"][name].requests_per_s
-            row["vs_rdflib_endpoint"] = results["polegraph"][name].requests_per_s / rdflib if rdflib else float("inf")
-        ratios[name] = row
+        ratios[name] = {}
+        for kind in PAIRS:
+            value, _why = _ratio(results, sizes, kind, name)
+            if value is not None:
+                ratios[name][kind] = value
     return ratios
 
 
-def render_plot(results, queries, path: Path) -> dict[str, dict[str, float]]:
+def left_out(results: dict[str, dict[str, LoadResult]], sizes: dict[str, dict[str, int]], queries: Iterable[str],
+             kind: str) -> dict[str, list[str]]:
+    """The queries a ratio leaves out of its mean, by reason ("rdflib-endpoint:refused", "sizes", …)."""
+    out: dict[str, list[str]] = {}
+    for name in queries:
+        value, why = _ratio(results, sizes, kind, name)
+        if value is None and why:
+            out.setdefault(why, []).append(name)
+    return out
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {'queries' if word == 'query' else word + 's'}"
+
+
+def describe_left_out(reasons: dict[str, list[str]], limit_s: float) -> str:
+    """The left-out queries in words: "rdflib-endpoint refused 1 query and did not answer 5 queries
+    within 20 s (1 of them answered alone, but no request of its load)"."""
+    counts: dict[str, dict[str, int]] = {}
+    for why, names in reasons.items():
+        if why != "sizes":
+            server, status = why.split(":")
+            counts.setdefault(server, {}).setdefault(status, 0)
+            counts[server][status] += len(names)
+    parts = []
+    for server, count in counts.items():
+        phrases = [f"refused {_plural(count[REFUSED], 'query')}"] if count.get(REFUSED) else []
+        silent = count.get(NO_ANSWER, 0) + count.get(UNDER_LOAD, 0)
+        if silent:
+            phrases.append(f"did not answer {_plural(silent, 'query')} within {limit_s:g} s")
+        if count.get(UNDER_LOAD):
+            phrases[-1] += f" ({count[UNDER_LOAD]} of them answered alone, but no request of its load)"
+        parts.append(f"{server} " + " and ".join(phrases))
+    if "sizes" in reasons:
+        parts.append(f"{_plural(len(reasons['sizes']), 'query')} answered with different result sizes")
+    return "; ".join(parts)
+
+
+def render_plot(ratios: dict[str, dict[str, float]], queries: Iterable[str], path: Path) -> None:
+    """Bars of the Oxigraph ratios per query, with their goals (the rdflib ratios dwarf them)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    ratios = compute_ratios(results, queries)
     names = list(queries)
     kinds = [k for k in ("uncached_vs_oxigraph", "cached_vs_oxigraph") if any(k in ratios[n] for n in names)]
     fig, ax = plt.subplots(figsize=(10, max(3, 0.35 * len(names) + 1.5)))
     height = 0.8 / max(1, len(kinds))
     for i, kind in enumerate(kinds):
         ax.barh([y + i * height for y in range(len(names))], [ratios[n].get(kind, 0) for n in names],
-                height=height, label=kind.replace("_", " "))
+                height=height, label=LABELS[kind])
         ax.axvline(GOALS[kind], linestyle="--", linewidth=1, color=f"C{i}")
     ax.set_yticks([y + height * (len(kinds) - 1) / 2 for y in range(len(names))], names, fontsize=7)
     ax.set_xlabel("throughput ratio: polegraph / fastest Oxigraph server (dashed: goal)")
-    ax.legend(loc="lower right", fontsize=8)
+    if kinds:
+        ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
-    return ratios
 
 
 def _fmt(x: float, digits: int = 2) -> str:
     return "—" if x is None or x != x else f"{x:,.{digits}f}"
 
 
-def render_markdown(results, sizes, startup, scales, ratios, versions, options, plot_name) -> str:
+def _cell(result: LoadResult, size: int, limit_s: float) -> str:
+    """One server's figures for one query, or what kept it from being measured."""
+    if result.status == REFUSED:
+        return f"**refused** ({result.detail})" if result.detail else "**refused**"
+    if result.status == NO_ANSWER:
+        detail = result.detail or f"no answer within {limit_s:g} s"
+        rows = f", {size} rows" if size >= 0 else ""
+        return f"**{detail}** (0 req/s){rows}"
+    rps = _fmt(result.requests_per_s, 0 if result.requests_per_s >= 10 else 2)
+    err = f", {result.errors} err" if result.errors else ""
+    if result.timeouts:
+        err += f" ({result.timeouts} over {limit_s:g} s)"
+    return f"{rps} req/s, {_fmt(result.p50_ms, 1)} / {_fmt(result.p99_ms, 1)} ms, {size} rows{err}"
+
+
+def render_markdown(results, sizes, startup, scales, ratios, versions, options, plot_name, timing=None) -> str:
     servers = list(results)
     queries = list(ratios) or (list(next(iter(results.values()))) if results else [])
+    limit_s = float(options.get("query_limit_s") or DEFAULT_LIMIT_S)
     lines = ["# Benchmarks", "",
              f"Run of `make bench` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Load: wrk, "
              f"{options['connections']} keep-alive connections, {options['seconds']} s per query and server, "
              "GET with the query in the URL. Every server serves the same release file "
-             "(`dataset.nq`, default graph = union of the named graphs).", "",
+             "(`dataset.nq`, default graph = union of the named graphs). A server that has not answered a "
+             f"query after {limit_s:g} s (alone, or any request of its load run) has it recorded as not "
+             "answered (0 requests/s) and is restarted; a query it answers with an HTTP error is recorded "
+             "as refused. A ratio's mean is over the queries both sides answered with the same result size; "
+             "the others are counted beside it.", "",
              "## Versions", "", "| what | version |", "| --- | --- |"]
     lines += [f"| {k} | {v} |" for k, v in versions.items()]
-    lines += ["", "## Goal", "", "| ratio (geometric mean over the queries) | measured | goal | met |",
-              "| --- | --- | --- | --- |"]
+    lines += ["", "## Goal", "",
+              "| ratio (geometric mean over the queries) | measured | goal | met | queries in the mean |",
+              "| --- | --- | --- | --- | --- |"]
     for kind, goal in GOALS.items():
         values = [ratios[q][kind] for q in queries if kind in ratios[q]]
-        if values:
-            mean = _geomean(values)
-            met = "yes" if mean >= goal else "no"
-            lines.append(f"| {kind.replace('_', ' ')} | {_fmt(mean)}× | ≥ {goal}× | {met} |")
+        reasons = left_out(results, sizes, queries, kind)
+        if not values and not reasons:
+            continue
+        mean = _geomean(values)
+        met = "—" if mean != mean else "yes" if mean >= goal else "no"
+        over = f"{len(values)} of {len(queries)}"
+        excluded = sum(map(len, reasons.values()))
+        if excluded:
+            over += f"; {_plural(excluded, 'query')} left out: {describe_left_out(reasons, limit_s)}"
+        lines.append(f"| {LABELS[kind]} | {_fmt(mean)}× | ≥ {goal:g}× | {met} | {over} |")
+    if not any(kind in ratios[q] or left_out(results, sizes, queries, kind) for kind in GOALS for q in queries):
+        lines.append("| no ratio: polegraph or the servers it is compared with were not in this run | — | — | — "
+                     "| — |")
     if "polegraph" in results:
-        worst = max(queries, key=lambda q: results["polegraph"][q].p99_ms)
-        p99 = results["polegraph"][worst].p99_ms
-        lines.append(f"| p99 latency of the slowest named query, uncached ({worst}) | {_fmt(p99, 1)} ms | "
-                     f"< {P99_GOAL_MS:.0f} ms | {'yes' if p99 < P99_GOAL_MS else 'no'} |")
+        timed = [q for q in queries if results["polegraph"][q].p99_ms == results["polegraph"][q].p99_ms]
+        if timed:
+            worst = max(timed, key=lambda q: results["polegraph"][q].p99_ms)
+            p99 = results["polegraph"][worst].p99_ms
+            lines.append(f"| p99 latency of the slowest named query, uncached ({worst}) | {_fmt(p99, 1)} ms | "
+                         f"< {P99_GOAL_MS:.0f} ms | {'yes' if p99 < P99_GOAL_MS else 'no'} | "
+                         f"{len(timed)} of {len(queries)} |")
     lines += ["", f"![ratios per query]({plot_name})", "", "## Per query", "",
-              "Requests/s, p50 / p99 latency in ms, result size (rows, or triples for CONSTRUCT), errors.", ""]
+              "Requests/s, p50 / p99 latency in ms, result size (rows, or triples for CONSTRUCT), errors "
+              f"(answers slower than {limit_s:g} s count as errors and are left out of the latencies).", ""]
     lines.append("| query | " + " | ".join(servers) + " |")
     lines.append("| --- |" + " --- |" * len(servers))
     for q in queries:
-        cells = []
-        for s in servers:
-            r = results[s][q]
-            err = f", {r.errors} err" if r.errors else ""
-            cells.append(f"{_fmt(r.requests_per_s, 0)} req/s, {_fmt(r.p50_ms, 1)} / {_fmt(r.p99_ms, 1)} ms, "
-                         f"{sizes[s][q]} rows{err}")
+        cells = [_cell(results[s][q], sizes[s][q], limit_s) for s in servers]
         lines.append(f"| {q} | " + " | ".join(cells) + " |")
-    mismatched = [q for q in queries if len({sizes[s][q] for s in servers}) > 1]
+    mismatched = [q for q in queries if len({sizes[s][q] for s in servers if sizes[s][q] >= 0}) > 1]
     if mismatched:
         lines += ["", "Servers disagree on the result size of: " + ", ".join(mismatched)
                   + " (see the table; the Oxigraph servers and polegraph share one engine)."]
-    lines += ["", "## Start-up (release already built)", "", "| server | seconds |", "| --- | --- |"]
-    lines += [f"| {s} | {_fmt(v)} |" for s, v in startup.items()]
+    for s in servers:
+        refused = [q for q in queries if results[s][q].status == REFUSED]
+        silent = [q for q in queries if results[s][q].status == NO_ANSWER]
+        if refused or silent:
+            said = []
+            if refused:
+                said.append(f"refused {_plural(len(refused), 'query')} ({', '.join(refused)})")
+            if silent:
+                said.append(f"did not answer {_plural(len(silent), 'query')} within {limit_s:g} s "
+                            f"({', '.join(silent)})")
+            lines += ["", f"{s} " + " and ".join(said) + "."]
+    timing = timing or {}
+    lines += ["", "## Start-up (release already built)", "",
+              "Its part of the run: start-up, every query (a single request, then the load) and restarts.", "",
+              "| server | start-up (s) | its part of the run (s) | restarts |", "| --- | --- | --- | --- |"]
+    lines += [f"| {s} | {_fmt(v)} | {_fmt(timing.get(s, {}).get('wall_s'), 0)} | "
+              f"{timing.get(s, {}).get('restarts', '—')} |" for s, v in startup.items()]
     if scales:
         lines += ["", "## Scale", "",
                   "Synthetic projects made of copies of the real graph (`bench/synthetic.py`), conforming to "

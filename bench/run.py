@@ -3,6 +3,10 @@
 For every named query of queries/ and every server: wrk with N keep-alive connections for a few
 seconds; then the ratios the performance goal is stated in, the build / start-up / memory figures
 at ×1, ×10 and ×100 the real graph, and a plot. Writes docs/benchmarks.md and docs/benchmarks.png.
+
+A server that does not answer a query within --query-limit-s (rdflib-endpoint spends minutes on
+some) has that query recorded as not answered and is restarted; a query it refuses (HTTP error) is
+recorded as refused. Neither enters the ratios; the report counts them.
 """
 
 from __future__ import annotations
@@ -19,12 +23,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from polegraph.queries import load_queries
+from polegraph.queries import NamedQuery, load_queries
 
-from .loadgen import LoadResult, run_load
+from .loadgen import MEASURED, NO_ANSWER, REFUSED, LoadResult, run_load
 from .servers import (
     Server,
     start_oxigraph_disk,
@@ -37,7 +43,24 @@ from .synthetic import make_project
 
 PROJECT = Path(__file__).resolve().parent.parent
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
-SERVERS = ("polegraph", "polegraph-cached", "oxigraph-memory", "oxigraph-disk", "rdflib-endpoint")
+REFUSED_SIZE, NO_ANSWER_SIZE = -1, -2  # result sizes of an error status / of no answer in time
+QUERY_LIMIT_S = 20.0
+
+
+def _dataset(var: Path) -> Path:
+    return (var / "current" / "dataset.nq").resolve()
+
+
+# Every server the harness knows, by name: (project, var, workdir) → a started Server. Tests
+# register their own here.
+STARTERS: dict[str, Callable[[Path, Path, Path], Server]] = {
+    "polegraph": lambda project, var, workdir: start_polegraph(project, var, workdir, cache=False),
+    "polegraph-cached": lambda project, var, workdir: start_polegraph(project, var, workdir, cache=True),
+    "oxigraph-memory": lambda project, var, workdir: start_oxigraph_memory(_dataset(var), workdir),
+    "oxigraph-disk": lambda project, var, workdir: start_oxigraph_disk(_dataset(var), workdir),
+    "rdflib-endpoint": lambda project, var, workdir: start_rdflib_endpoint(_dataset(var), workdir),
+}
+SERVERS = tuple(STARTERS)
 
 
 def log(message: str) -> None:
@@ -63,49 +86,118 @@ def build(project: Path, var: Path) -> tuple[float, int, dict]:
 
 
 def start(name: str, project: Path, var: Path, workdir: Path) -> Server:
-    dataset = (var / "current" / "dataset.nq").resolve()
-    if name in ("polegraph", "polegraph-cached"):
-        return start_polegraph(project, var, workdir, cache=name == "polegraph-cached")
-    return {"oxigraph-memory": start_oxigraph_memory, "oxigraph-disk": start_oxigraph_disk,
-            "rdflib-endpoint": start_rdflib_endpoint}[name](dataset, workdir)
+    return STARTERS[name](project, var, workdir)
 
 
-def result_size(endpoint: str, query: str) -> int:
-    """Rows (or triples, as N-Triples lines) a server answers, to check every server answers alike;
-    -1 when it answers an error status (rdflib-endpoint refuses some queries), which is reported."""
+@dataclass(frozen=True)
+class Answer:
+    size: int  # rows (or triples), or REFUSED_SIZE / NO_ANSWER_SIZE
+    seconds: float
+    detail: str = ""  # why there is no size: "HTTP 422", "no answer within 20 s"
+
+
+def answer(endpoint: str, query: str, timeout_s: float = 120) -> Answer:
+    """One request: its result size and wall time, or why there is none. A server that has not
+    answered after `timeout_s` is taken as still computing (rdflib-endpoint can take minutes)."""
     url = f"{endpoint}?{urllib.parse.urlencode({'query': query})}"
     request = urllib.request.Request(url, headers={"Accept": ACCEPT})
+    started = time.monotonic()
     try:
-        response = urllib.request.urlopen(request, timeout=120)
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            body = response.read()
+            content_type = response.headers.get("Content-Type", "")
     except urllib.error.HTTPError as exc:
-        log(f"{endpoint}: HTTP {exc.code} for a query; its load figures count errors")
-        return -1
-    except TimeoutError:  # rdflib-endpoint can spend minutes on one query (KNOWN.md)
-        log(f"{endpoint}: no answer within 120 s")
-        return -2
-    with response:
-        body = response.read()
-        if "json" in response.headers.get("Content-Type", ""):
-            data = json.loads(body)
-            return len(data["results"]["bindings"]) if "results" in data else 1
-        return len([line for line in body.splitlines() if line.strip()])
+        return Answer(REFUSED_SIZE, time.monotonic() - started, f"HTTP {exc.code}")
+    except (urllib.error.URLError, OSError) as exc:  # timeouts, refused or reset connections
+        timed_out = isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError)
+        detail = f"no answer within {timeout_s:g} s" if timed_out else f"no answer ({exc})"
+        return Answer(NO_ANSWER_SIZE, time.monotonic() - started, detail)
+    seconds = time.monotonic() - started
+    if "json" in content_type:
+        data = json.loads(body)
+        return Answer(len(data["results"]["bindings"]) if "results" in data else 1, seconds)
+    return Answer(len([line for line in body.splitlines() if line.strip()]), seconds)
 
 
-def measure_servers(names, queries, project, var, workdir, seconds, connections):
+def result_size(endpoint: str, query: str, timeout_s: float = 120) -> int:
+    """Rows (or triples, as N-Triples lines) a server answers, to check every server answers alike;
+    REFUSED_SIZE for an error status, NO_ANSWER_SIZE for no answer within `timeout_s` (logged)."""
+    got = answer(endpoint, query, timeout_s)
+    if got.size < 0:
+        log(f"{endpoint}: {got.detail} for a query")
+    return got.size
+
+
+def load_window(seconds: float, latency_s: float, limit_s: float) -> float:
+    """How long to load a query: `seconds`, or longer (up to the limit) when one answer takes a good
+    part of that, else wrk would complete no request and report 0 requests/s for an answered query."""
+    return seconds if 3 * latency_s <= seconds else max(seconds, min(limit_s, 3 * latency_s))
+
+
+def measure_query(endpoint: str, query: str, latency_s: float, seconds: float, connections: int,
+                  limit_s: float) -> LoadResult:
+    """wrk on one query, each request bounded by the limit; a server that answers no request of the
+    load within the limit has not answered the query."""
+    window = load_window(seconds, latency_s, limit_s)
+    load = run_load(endpoint, query, seconds=window, connections=connections, accept=ACCEPT, timeout_s=limit_s)
+    if load.requests == 0 and window < limit_s:
+        window = limit_s
+        load = run_load(endpoint, query, seconds=window, connections=connections, accept=ACCEPT,
+                        timeout_s=limit_s)
+    if load.requests == 0:
+        return LoadResult.unmeasured(NO_ANSWER, f"no answer within {max(1, round(window))} s under load")
+    return load
+
+
+def measure_servers(names: list[str], queries: dict[str, NamedQuery], project: Path, var: Path, workdir: Path,
+                    seconds: float, connections: int, limit_s: float = QUERY_LIMIT_S,
+                    timing: dict[str, dict] | None = None,
+                    ) -> tuple[dict[str, dict[str, LoadResult]], dict[str, dict[str, int]], dict[str, float]]:
+    """Every query on every server, one server at a time. A server that does not answer a query
+    within `limit_s` is still computing it and, single-process, blocks every later request: the
+    query is recorded as not answered and the server restarted, as is a server still busy `limit_s`
+    after a load run (requests wrk left queued). `timing` receives, per server, the wall time of its
+    part and its restarts."""
     results: dict[str, dict[str, LoadResult]] = {}
     sizes: dict[str, dict[str, int]] = {}
     startup: dict[str, float] = {}
     for name in names:
+        began = time.monotonic()
         server = start(name, project, var, workdir)
         startup[name] = server.startup_s
         log(f"{name}: ready in {server.startup_s:.2f} s")
+        restarts = 0
         try:
             results[name], sizes[name] = {}, {}
             for query in queries.values():
-                sizes[name][query.name] = result_size(server.endpoint, query.text)
-                results[name][query.name] = run_load(server.endpoint, query.text, seconds=seconds,
-                                                     connections=connections, accept=ACCEPT)
-            log(f"{name}: {len(queries)} queries measured")
+                got = answer(server.endpoint, query.text, limit_s)
+                sizes[name][query.name] = got.size
+                if got.size == REFUSED_SIZE:
+                    log(f"{name}: {query.name} refused ({got.detail})")
+                    results[name][query.name] = LoadResult.unmeasured(REFUSED, got.detail)
+                    continue
+                if got.size == NO_ANSWER_SIZE:
+                    results[name][query.name] = LoadResult.unmeasured(NO_ANSWER, got.detail)
+                    busy = f"{query.name}: {got.detail}"
+                else:
+                    load = measure_query(server.endpoint, query.text, got.seconds, seconds, connections, limit_s)
+                    results[name][query.name] = load
+                    if load.status == NO_ANSWER:
+                        log(f"{name}: {query.name}: {load.detail}")
+                    settled = answer(server.endpoint, "ASK {}", limit_s)
+                    if settled.size != NO_ANSWER_SIZE:
+                        continue
+                    busy = f"still busy {limit_s:g} s after the load on {query.name}"
+                log(f"{name}: {busy}; restarting it")
+                server.stop(grace_s=2)
+                restarts += 1
+                server = start(name, project, var, workdir)
+            wall = time.monotonic() - began
+            missing = {q: r.detail or r.status for q, r in results[name].items() if r.status != MEASURED}
+            log(f"{name}: {len(queries)} queries in {wall:.0f} s, {restarts} restarts"
+                + (f"; not measured: {missing}" if missing else ""))
+            if timing is not None:
+                timing[name] = {"wall_s": wall, "restarts": restarts}
         finally:
             server.stop()
     return results, sizes, startup
@@ -140,7 +232,7 @@ def scale_figures(scales, queries, workdir):
 
 def versions() -> dict[str, str]:
     out = {"python": platform.python_version(), "machine": f"{platform.machine()}, {os.cpu_count()} cores"}
-    for package in ("polegraph", "pyoxigraph", "oxigraph", "rdflib", "rdflib-endpoint", "flask", "gunicorn"):
+    for package in ("polegraph", "pyoxigraph", "oxigraph", "rdflib", "rdflib-endpoint", "flask", "granian"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             out[package] = metadata.version(package)
     with contextlib.suppress(OSError, IndexError):
@@ -148,37 +240,49 @@ def versions() -> dict[str, str]:
     return out
 
 
-def write_report(out: Path, results, sizes, startup, scales, args, queries) -> None:
-    from .report import render_markdown, render_plot
+def write_report(out: Path, results: dict, sizes: dict, startup: dict, scales: list[dict], args: argparse.Namespace,
+                 queries: dict[str, NamedQuery], timing: dict[str, dict] | None = None) -> None:
+    from .report import compute_ratios, render_markdown, render_plot
 
     plot = out.with_suffix(".png")
-    ratios = render_plot(results, queries, plot)
-    out.write_text(render_markdown(results, sizes, startup, scales, ratios, versions(), vars(args), plot.name),
-                   encoding="utf-8")
+    ratios = compute_ratios(results, sizes, queries)
+    render_plot(ratios, queries, plot)
+    out.write_text(render_markdown(results, sizes, startup, scales, ratios, versions(), vars(args), plot.name,
+                                   timing), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5, help="load per query and server (s)")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--servers", default=",".join(SERVERS))
+    parser.add_argument("--servers", default=",".join(SERVERS), help=f"comma-separated, of: {', '.join(STARTERS)}")
     parser.add_argument("--queries", default="", help="comma-separated names (default: all named queries)")
-    parser.add_argument("--scales", default="1,10,100")
-    parser.add_argument("--out", type=Path, default=PROJECT / "docs" / "benchmarks.md")
+    parser.add_argument("--scales", default="1,10,100", help="comma-separated; empty for none")
+    parser.add_argument("--query-limit-s", type=float, default=QUERY_LIMIT_S,
+                        help="a query a server has not answered after this many seconds (alone, or under "
+                             "load) is recorded as not answered and the server restarted")
+    parser.add_argument("--out", "--output", type=Path, default=PROJECT / "docs" / "benchmarks.md",
+                        help="the report (Markdown; the plot is written next to it as .png)")
     args = parser.parse_args(argv)
     queries = load_queries(PROJECT / "queries")
     if args.queries:
         queries = {n: queries[n] for n in args.queries.split(",")}
     names = [n for n in args.servers.split(",") if n]
+    unknown = [n for n in names if n not in STARTERS]
+    if unknown:
+        parser.error(f"unknown servers {unknown}; known: {', '.join(STARTERS)}")
+    if args.query_limit_s <= 0:
+        parser.error("--query-limit-s must be positive")
+    timing: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="polegraph-bench-") as tmp:
         workdir = Path(tmp)
         var = workdir / "var"
         build(PROJECT, var)
         results, sizes, startup = measure_servers(names, queries, PROJECT, var, workdir, args.seconds,
-                                                  args.connections)
+                                                  args.connections, args.query_limit_s, timing)
         scales = scale_figures([int(s) for s in args.scales.split(",") if s], queries, workdir)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    write_report(args.out, results, sizes, startup, scales, args, queries)
+    write_report(args.out, results, sizes, startup, scales, args, queries, timing)
     print(f"wrote {args.out}")
     return 0
 

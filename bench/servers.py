@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -22,14 +24,22 @@ class Server:
     process: subprocess.Popen
     startup_s: float
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+    def stop(self, grace_s: float = 20) -> None:
+        """SIGTERM, then after `grace_s` SIGKILL to the whole process tree: a server busy computing
+        (rdflib-endpoint blocks its event loop) does not act on SIGTERM until it is done."""
+        if self.process.poll() is not None:
+            return
+        tree = descendants(self.process.pid)
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        for pid, started in tree:
+            if _start_time(pid) == started:  # still that process, not a new one with its number
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
 
 
 def free_port() -> int:
@@ -83,8 +93,8 @@ def start_polegraph(project: Path, var: Path, workdir: Path, workers: int = 2, *
                   base + "/sparql", env=env, log=workdir / "polegraph.log", need_ok=True)
 
 
-def tree_rss_mb(pid: int) -> int:
-    """Resident memory (MiB) of a process and all its descendants: a server with its workers."""
+def _process_table() -> tuple[dict[int, list[int]], dict[int, int]]:
+    """Children and resident bytes of every process, from /proc."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
@@ -96,12 +106,35 @@ def tree_rss_mb(pid: int) -> int:
             continue
         children.setdefault(int(stat[1]), []).append(int(entry.name))
         rss[int(entry.name)] = int(stat[21]) * os.sysconf("SC_PAGE_SIZE")
-    total, todo = 0, [pid]
+    return children, rss
+
+
+def _tree(pid: int, children: dict[int, list[int]]) -> list[int]:
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
-        total += rss.get(current, 0)
+        found.append(current)
         todo.extend(children.get(current, []))
-    return total >> 20
+    return found
+
+
+def _start_time(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def descendants(pid: int) -> list[tuple[int, int | None]]:
+    """The processes under `pid` (workers, query processes) with their start times, so that none is
+    left behind when the server stops and no later process that reuses a number is touched."""
+    return [(p, _start_time(p)) for p in _tree(pid, _process_table()[0])[1:]]
+
+
+def tree_rss_mb(pid: int) -> int:
+    """Resident memory (MiB) of a process and all its descendants: a server with its workers."""
+    children, rss = _process_table()
+    return sum(rss.get(p, 0) for p in _tree(pid, children)) >> 20
 
 
 def start_oxigraph_memory(dataset: Path, workdir: Path) -> Server:
@@ -137,6 +170,7 @@ def start_oxigraph_disk(dataset: Path, workdir: Path) -> Server:
 
 
 def start_rdflib_endpoint(dataset: Path, workdir: Path) -> Server:
+    """`rdflib-endpoint serve` (one uvicorn process: a long query blocks every other request)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [str(BIN / "rdflib-endpoint"), "serve", str(dataset), "--host", "127.0.0.1", "--port", str(port)]
