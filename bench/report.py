@@ -231,7 +231,7 @@ def render_markdown(results, sizes, startup, scales, ratios, versions, options, 
                   "answered (2 workers, their query processes loaded). Queries: each named query once, "
                   "uncached, after one warm-up run.", "",
                   "| scale | triples | build (s) | build peak memory (MiB) | serve start-up (s) | goal | "
-                  "serve memory (MiB) | slowest named query (s) | queries ≥ 1 s |",
+                  "serve memory (PSS, MiB) | slowest named query (s) | queries ≥ 1 s |",
                   "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         for row in scales:
             goal = STARTUP_GOALS_S.get(row["scale"])

@@ -37,7 +37,7 @@ from .servers import (
     start_oxigraph_memory,
     start_polegraph,
     start_rdflib_endpoint,
-    tree_rss_mb,
+    tree_memory_mb,
 )
 from .synthetic import make_project
 
@@ -213,7 +213,7 @@ def scale_figures(scales, queries, workdir):
         server = start_polegraph(project, var, workdir, cache=False)  # every answer computed, none reused
         latencies = {}
         try:
-            serve_mb = tree_rss_mb(server.process.pid)
+            serve_mb = tree_memory_mb(server.process.pid)
             for query in queries.values():
                 result_size(server.endpoint, query.text)  # warm
                 started = time.monotonic()

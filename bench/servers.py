@@ -131,10 +131,18 @@ def descendants(pid: int) -> list[tuple[int, int | None]]:
     return [(p, _start_time(p)) for p in _tree(pid, _process_table()[0])[1:]]
 
 
-def tree_rss_mb(pid: int) -> int:
-    """Resident memory (MiB) of a process and all its descendants: a server with its workers."""
-    children, rss = _process_table()
-    return sum(rss.get(p, 0) for p in _tree(pid, children)) >> 20
+def tree_memory_mb(pid: int) -> int:
+    """Memory (MiB) of a process and all its descendants, as the sum of their proportional set sizes:
+    a page shared by forked processes (polegraph's loaded store) counts once, not once per process."""
+    children, _rss = _process_table()
+    total_kb = 0
+    for member in _tree(pid, children):
+        try:
+            rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        total_kb += next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
+    return total_kb >> 10
 
 
 def start_oxigraph_memory(dataset: Path, workdir: Path) -> Server:
