@@ -58,4 +58,8 @@ def create_app(settings: Settings | None = None, release: Release | None = None)
     for blueprint in (health.bp, sparql.bp, downloads.bp, validate.bp, home.bp, pages.bp, explorer.bp,
                       ontology.bp):
         app.register_blueprint(blueprint)
+    if settings.result_cache and settings.result_cache_bytes > 0:
+        from .response_cache import ResponseCache
+
+        app.wsgi_app = ResponseCache(app, settings.result_cache_bytes)
     return app

@@ -118,11 +118,16 @@ def _discard_body(limit: int = DISCARD_LIMIT_BYTES) -> None:
 
 
 def _log_access(response: Response) -> None:
-    """One line per answer, named by its request id (which the client also gets in X-Request-Id)."""
     if access_log.isEnabledFor(logging.INFO):
         target = request.path + ("?" + request.query_string.decode("latin-1") if request.query_string else "")
-        elapsed_ms = (time.monotonic() - g.get("started", time.monotonic())) * 1000
-        access_log.info('%s "%s %s %s" %s %s %.1fms id=%s "%s"', request.remote_addr or "-", request.method,
-                        target, request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"), response.status_code,
-                        response.content_length if response.content_length is not None else "-", elapsed_ms,
-                        g.get("request_id", "-"), request.user_agent.string or "-")
+        log_access(request.remote_addr, request.method, target, request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+                   response.status_code, response.content_length,
+                   (time.monotonic() - g.get("started", time.monotonic())) * 1000, g.get("request_id", "-"),
+                   request.user_agent.string)
+
+
+def log_access(client: str | None, method: str, target: str, protocol: str, status: int, length: int | None,
+               elapsed_ms: float, request_id: str, user_agent: str | None) -> None:
+    """One line per answer, named by its request id (which the client also gets in X-Request-Id)."""
+    access_log.info('%s "%s %s %s" %s %s %.1fms id=%s "%s"', client or "-", method, target, protocol, status,
+                    "-" if length is None else length, elapsed_ms, request_id, user_agent or "-")
