@@ -93,10 +93,9 @@ def start_polegraph(project: Path, var: Path, workdir: Path, workers: int = 2, *
                   base + "/sparql", env=env, log=workdir / "polegraph.log", need_ok=True)
 
 
-def _process_table() -> tuple[dict[int, list[int]], dict[int, int]]:
-    """Children and resident bytes of every process, from /proc."""
+def _children_table() -> dict[int, list[int]]:
+    """The children of every process, from /proc."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -105,8 +104,7 @@ def _process_table() -> tuple[dict[int, list[int]], dict[int, int]]:
         except OSError:
             continue
         children.setdefault(int(stat[1]), []).append(int(entry.name))
-        rss[int(entry.name)] = int(stat[21]) * os.sysconf("SC_PAGE_SIZE")
-    return children, rss
+    return children
 
 
 def _tree(pid: int, children: dict[int, list[int]]) -> list[int]:
@@ -128,15 +126,14 @@ def _start_time(pid: int) -> int | None:
 def descendants(pid: int) -> list[tuple[int, int | None]]:
     """The processes under `pid` (workers, query processes) with their start times, so that none is
     left behind when the server stops and no later process that reuses a number is touched."""
-    return [(p, _start_time(p)) for p in _tree(pid, _process_table()[0])[1:]]
+    return [(p, _start_time(p)) for p in _tree(pid, _children_table())[1:]]
 
 
 def tree_memory_mb(pid: int) -> int:
     """Memory (MiB) of a process and all its descendants, as the sum of their proportional set sizes:
     a page shared by forked processes (polegraph's loaded store) counts once, not once per process."""
-    children, _rss = _process_table()
     total_kb = 0
-    for member in _tree(pid, children):
+    for member in _tree(pid, _children_table()):
         try:
             rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
         except OSError:

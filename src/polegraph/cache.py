@@ -64,7 +64,7 @@ def result_key(release_id: str, checked: CheckedQuery, job: QueryRequest) -> tup
     )
 
 
-class _ByteLRU(Generic[V]):
+class ByteLRU(Generic[V]):
     """A thread-safe LRU map whose entries are charged a size; least recently used go first."""
 
     def __init__(self, max_bytes: int, max_entry_bytes: int | None = None):
@@ -104,7 +104,7 @@ class _ByteLRU(Generic[V]):
         return True
 
 
-class ResultCache(_ByteLRU[QueryAnswer]):
+class ResultCache(ByteLRU[QueryAnswer]):
     """Successful query answers by `result_key`, at most `max_bytes` of them per worker."""
 
     def store(self, key: tuple, answer: QueryAnswer) -> bool:
@@ -122,7 +122,7 @@ class ResultCache(_ByteLRU[QueryAnswer]):
         return answer, False
 
 
-class GuardMemo(_ByteLRU[CheckedQuery]):
+class GuardMemo(ByteLRU[CheckedQuery]):
     """Accepted queries' CheckedQuery by (text, base IRI), for one app (one release's graph list).
 
     Charged ~40 bytes per character: the text plus its tokens. Refusals are never memoised.

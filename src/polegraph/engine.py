@@ -120,8 +120,9 @@ class Zygote:
     control socket (the serving process and its workers): then it reads EOF and leaves.
     """
 
-    def __init__(self, control: socket.socket, pid: int):
+    def __init__(self, control: socket.socket, pid: int, process: subprocess.Popen | None = None):
         self._control, self.pid = control, pid
+        self._process = process  # a spawned zygote: kept, so Python reaps it when it leaves
 
     @classmethod
     def fork(cls, store) -> Zygote:
@@ -146,7 +147,7 @@ class Zygote:
         process = subprocess.Popen([sys.executable, "-m", "polegraph.engine", str(dataset), str(theirs.fileno())],
                                    pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
         theirs.close()
-        return cls(ours, process.pid)
+        return cls(ours, process.pid, process)
 
     def new_process(self) -> socket.socket:
         """The channel to a new query process forked by the zygote."""

@@ -16,6 +16,7 @@ import uuid
 from flask import Flask, Response, g, request
 
 from .context import service
+from .errors import error_response
 
 log = logging.getLogger("polegraph.web.http")
 access_log = logging.getLogger("polegraph.access")
@@ -55,14 +56,12 @@ def register(app: Flask) -> None:
         g.request_id = uuid.uuid4().hex[:16]
         g.started = time.monotonic()
         if any(len(value) > MAX_HEADER_BYTES for key, value in request.environ.items() if key.startswith("HTTP_")):
-            return _cors(Response(
-                f'{{"error": "header-too-large", "message": "a request header is longer than {MAX_HEADER_BYTES} '
-                'bytes"}', status=431, content_type="application/json"))
+            return error_response(431, "header-too-large",
+                                  f"a request header is longer than {MAX_HEADER_BYTES} bytes")
         if len(request.query_string) > MAX_QUERY_STRING_BYTES or len(request.path) > MAX_PATH_BYTES:
-            return _cors(Response(
-                f'{{"error": "request-uri-too-long", "message": "the URL is longer than this service reads (path: '
-                f'{MAX_PATH_BYTES} bytes, query string: {MAX_QUERY_STRING_BYTES} bytes): POST a long query '
-                'instead"}', status=414, content_type="application/json"))
+            return error_response(414, "request-uri-too-long",
+                                  f"the URL is longer than this service reads (path: {MAX_PATH_BYTES} bytes, query "
+                                  f"string: {MAX_QUERY_STRING_BYTES} bytes): POST a long query instead")
         if request.method == "OPTIONS":  # CORS preflight: reading is open to every origin, never credentials
             response = Response(status=204)
             response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"

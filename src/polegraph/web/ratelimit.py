@@ -25,7 +25,6 @@ from collections.abc import Callable
 
 from flask import Flask, request
 
-from .context import service
 from .errors import error_response
 
 EXEMPT_PATHS = ("/health",)
@@ -78,8 +77,11 @@ def is_loopback(address: str | None) -> bool:
     return ip.is_loopback or bool(mapped and mapped.is_loopback)
 
 
-def _limited(path: str) -> bool:
-    return path not in EXEMPT_PATHS and not path.startswith(EXEMPT_PREFIXES)
+def is_exempt(client: str, path: str, limit_loopback: bool) -> bool:
+    """Whether a request of `client` to `path` takes no token: liveness and static files, and the
+    machine itself unless loopback clients are limited too."""
+    return (path in EXEMPT_PATHS or path.startswith(EXEMPT_PREFIXES)
+            or (is_loopback(client) and not limit_loopback))
 
 
 def register(app: Flask) -> None:
@@ -93,7 +95,7 @@ def register(app: Flask) -> None:
     @app.before_request
     def _rate_limit():
         client = request.remote_addr or "unknown"
-        if not _limited(request.path) or (is_loopback(client) and not service().settings.rate_limit_loopback):
+        if is_exempt(client, request.path, settings.rate_limit_loopback):
             return None
         wait = buckets.take(client, ROUTE_COSTS.get(request.path, 1))
         if wait <= 0:

@@ -24,13 +24,13 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from ..cache import ENTRY_OVERHEAD, _ByteLRU
+from ..cache import ENTRY_OVERHEAD, ByteLRU
 from .http import log_access
-from .ratelimit import is_loopback
+from .ratelimit import is_exempt
+from .sparql import CACHE_HEADER
 
 KEY_HEADERS = ("QUERY_STRING", "HTTP_ACCEPT", "HTTP_ACCEPT_ENCODING", "HTTP_ACCEPT_LANGUAGE", "HTTP_COOKIE",
                "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "wsgi.url_scheme", "SCRIPT_NAME")
-CACHE_HEADER = "Polegraph-Cache"
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class ResponseCache:
 
     def __init__(self, app: Flask, max_bytes: int):
         self._app_wsgi = app.wsgi_app
-        self._answers: _ByteLRU[StoredAnswer] = _ByteLRU(max_bytes)
+        self._answers: ByteLRU[StoredAnswer] = ByteLRU(max_bytes)
         settings = app.extensions["polegraph"].settings
         self._buckets = app.extensions.get("polegraph.ratelimit")
         self._limit_loopback = settings.rate_limit_loopback
@@ -68,7 +68,7 @@ class ResponseCache:
     def _within_rate(self, environ: dict) -> bool:
         """Whether the client may have this answer now; if not, the app answers (its 429)."""
         client = environ.get("REMOTE_ADDR") or "unknown"
-        if self._buckets is None or (is_loopback(client) and not self._limit_loopback):
+        if self._buckets is None or is_exempt(client, "/sparql", self._limit_loopback):
             return True
         return self._buckets.take(client) <= 0
 
