@@ -25,7 +25,7 @@ from .errors import PolegraphError
 from .push import RemoteStore as _Credentials
 from .serialise import serialise_boolean, serialise_solutions, serialise_triples
 from .sparql_guard import CheckedQuery, check_query
-from .store import Reads, syntax_error
+from .store import Reads, syntax_error, triples_from
 
 # Asked by query form: Virtuoso answers a CONSTRUCT in a results format if the client accepts one.
 ACCEPT_RESULTS = "application/sparql-results+json"
@@ -114,9 +114,7 @@ class RemoteQueryStore(Reads):
         rdf_format = _GRAPH_TYPES.get(content_type)
         if rdf_format is None:
             raise StoreUnavailable(f"the store answered an unexpected media type {content_type or '(none)'}")
-        graph = ox.Store()
-        graph.load(body, format=rdf_format)
-        return graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
+        return triples_from(body, rdf_format)
 
 
 

@@ -56,6 +56,13 @@ def load_dataset(path: Path, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> tuple[
     return store, quads
 
 
+def triples_from(body: bytes, fmt: ox.RdfFormat) -> ox.QueryTriples:
+    """Triples read from a serialised graph (another process's answer), as a CONSTRUCT would give them."""
+    graph = ox.Store()
+    graph.load(body, format=fmt)
+    return graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
+
+
 class Reads:
     """`select` and `ask` for the core's own queries, on top of a store's `query`."""
 

@@ -14,7 +14,7 @@ from ..build import Release, current_release
 from ..queries import NamedQuery, load_queries
 from ..remote import RemoteEngine, RemoteQueryStore
 from ..settings import Settings
-from ..store import Store
+from ..store import Reads, Store
 
 
 @dataclass
@@ -23,7 +23,7 @@ class Service:
 
     settings: Settings
     release: Release
-    store: Store | RemoteQueryStore
+    store: Reads  # a Store, a PooledStore (under `polegraph serve`) or a RemoteQueryStore
     queries: dict[str, NamedQuery]
 
     def engine(self):
@@ -36,15 +36,17 @@ class Service:
         return pool_for(self.release.dataset_path)
 
 
-def create_app(settings: Settings | None = None, release: Release | None = None) -> Flask:
-    """Build the Flask app over `release` (default: the current one of `settings`)."""
+def create_app(settings: Settings | None = None, release: Release | None = None,
+               store: Reads | None = None) -> Flask:
+    """Build the Flask app over `release` (default: the current one of `settings`), reading it through
+    `store` (default: the remote store of `settings`, else the release loaded in this process)."""
     from . import downloads, errors, explorer, health, home, http, i18n, ontology, pages, ratelimit, sparql, validate
 
     settings = settings or Settings()
     release = release or current_release(settings)
-    if settings.store_url:
+    if store is None and settings.store_url:
         store = RemoteQueryStore.for_release(settings.store_url, release, settings.query_timeout_s)
-    else:
+    elif store is None:
         store = Store.from_release(release)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
