@@ -37,7 +37,16 @@ def normalised_text(checked: CheckedQuery) -> str:
     The guard's lexer reads strings, IRIs and comments as whole tokens, so whatever lies between two
     tokens is whitespace or a comment; its amount never changes what the engine parses. Tokens that
     touch stay touching (`pg:Pole`, `?x.`), so no two texts the engine reads differently meet here.
+
+    Computed once per CheckedQuery (a function of its text and tokens, which never change), so a
+    query the guard memo remembers is not re-joined token by token on each request.
     """
+    if checked.normalised is None:
+        checked.normalised = _normalise(checked)
+    return checked.normalised
+
+
+def _normalise(checked: CheckedQuery) -> str:
     text, tokens = checked.text, checked.tokens
     if not tokens:
         return ""

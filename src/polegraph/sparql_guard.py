@@ -67,6 +67,8 @@ class CheckedQuery:
     base: str | None = None
     form_index: int = 0  # index in `tokens` of the query-form keyword
     has_dataset_clause: bool = False  # FROM / FROM NAMED: then the query's dataset replaces the union
+    # cache.normalised_text's result, kept with the checked query (the guard memo reuses this object)
+    normalised: str | None = field(default=None, repr=False, compare=False)
 
 
 def tokenize(text: str) -> list[Token]:

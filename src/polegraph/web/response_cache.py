@@ -17,8 +17,8 @@ whitespace or comments.
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -58,7 +58,7 @@ class ResponseCache:
         stored = self._answers.get(key)
         if stored is None or not self._within_rate(environ):
             return self._through_app(key, environ, start_response)
-        request_id = uuid.uuid4().hex[:16]
+        request_id = os.urandom(8).hex()  # 16 hex digits, like the app's (web/http.py)
         start_response("200 OK", [*stored.headers, ("X-Request-Id", request_id)])
         log_access(environ.get("REMOTE_ADDR"), "GET", "/sparql?" + environ["QUERY_STRING"],
                    environ.get("SERVER_PROTOCOL", "HTTP/1.1"), 200, len(stored.body),

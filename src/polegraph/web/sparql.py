@@ -7,6 +7,7 @@ deadline. Without a query, GET /sparql answers the service description, or the q
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import pyoxigraph as ox
@@ -53,8 +54,9 @@ def _single(values: list[str], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _read_query() -> tuple[str | None, list[str], list[str]]:
-    """(query text or None, default-graph-uri values, named-graph-uri values) of the request."""
+def _read_query(request) -> tuple[str | None, list[str], list[str]]:
+    """(query text or None, default-graph-uri values, named-graph-uri values) of `request` (the
+    request object itself, not Flask's proxy: each attribute read through the proxy costs a look-up)."""
     args = request.args
     if args.getlist("update"):
         raise ProtocolError(403, READ_ONLY)
@@ -84,44 +86,54 @@ def _read_query() -> tuple[str | None, list[str], list[str]]:
                              f"(got {content_type or 'no content type'})")
 
 
+@functools.lru_cache(maxsize=256)
+def _query_format(accept: str | None, is_graph: bool, requested: str | None):
+    """negotiate() for a query's answer, remembered per (Accept, kind, format): clients send few
+    distinct Accept headers, and parsing one costs more than the look-up."""
+    return negotiate(accept, GRAPH_FORMATS if is_graph else RESULT_FORMATS, requested)
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql():
     svc = service()
-    text, default_graphs, named_graphs = _read_query()
+    req = request._get_current_object()  # read below a dozen times: once through the proxy
+    text, default_graphs, named_graphs = _read_query(req)
     if text is None:
-        if request.method in ("GET", "HEAD") and set(request.args) <= {"format", "lang"}:
+        if req.method in ("GET", "HEAD") and set(req.args) <= {"format", "lang"}:
             return _service_description()
         raise ProtocolError(400, "missing 'query' parameter")
-    if len(text.encode("utf-8")) > svc.settings.max_query_bytes:
-        raise ProtocolError(413 if request.method == "POST" else 414,
-                            f"the query is longer than this endpoint's limit of {svc.settings.max_query_bytes} bytes")
-    state = _endpoint_state()
-    guard_memo, results = caches_for(current_app.extensions, svc.settings.result_cache,
-                                     svc.settings.result_cache_bytes)
-    checked = guard_memo.check(text, request.base_url, lambda: check_query(text, state["graphs"], request.base_url))
+    settings = svc.settings
+    if (len(text) if text.isascii() else len(text.encode("utf-8"))) > settings.max_query_bytes:
+        raise ProtocolError(413 if req.method == "POST" else 414,
+                            f"the query is longer than this endpoint's limit of {settings.max_query_bytes} bytes")
+    app = current_app._get_current_object()
+    state = _endpoint_state(app)
+    guard_memo, results = caches_for(app.extensions, settings.result_cache, settings.result_cache_bytes)
+    base_iri = req.base_url
+    checked = guard_memo.check(text, base_iri, lambda: check_query(text, state["graphs"], base_iri))
     check_dataset_parameters(default_graphs, named_graphs, state["graphs"])
-    requested = request.values.get("format")
+    requested = req.values.get("format")
     is_graph = checked.form in ("CONSTRUCT", "DESCRIBE")
-    fmt = negotiate(request.headers.get("Accept"), GRAPH_FORMATS if is_graph else RESULT_FORMATS, requested)
+    fmt = _query_format(req.environ.get("HTTP_ACCEPT"), is_graph, requested)
     pool = svc.engine()
     if fmt is None:  # a syntax error still says so (in the text the client asked for), else 406
-        pool.run(QueryRequest(query=text, syntax_only=True, base_iri=request.base_url), svc.settings.query_timeout_s)
+        pool.run(QueryRequest(query=text, syntax_only=True, base_iri=base_iri), settings.query_timeout_s)
         names = ", ".join(f.name for f in (GRAPH_FORMATS if is_graph else RESULT_FORMATS))
         raise ProtocolError(406, f"no acceptable format for a {checked.form} query: this endpoint offers {names} "
                                  "(Accept header or format parameter)")
     protocol_dataset = bool(default_graphs or named_graphs)
     job = QueryRequest(
         query=rewrite_describe(checked) or text,
-        result_format=fmt.name, graph_format=fmt.name, max_rows=svc.settings.max_rows,
+        result_format=fmt.name, graph_format=fmt.name, max_rows=settings.max_rows,
         default_graphs=default_graphs if protocol_dataset else None,
         named_graphs=named_graphs if protocol_dataset else None,
-        prefixes=checked.prefixes or None, base_iri=request.base_url,
+        prefixes=checked.prefixes or None, base_iri=base_iri,
     )
     if results is None:
-        answer, hit = pool.run(job, svc.settings.query_timeout_s), None
+        answer, hit = pool.run(job, settings.query_timeout_s), None
     else:  # after every check: the cache changes how fast an answer comes, never which requests get one
         answer, hit = results.run(result_key(svc.release.id, checked, job),
-                                  lambda: pool.run(job, svc.settings.query_timeout_s))
+                                  lambda: pool.run(job, settings.query_timeout_s))
     log.debug("query %s %s rows=%d truncated=%s %.3fs", checked.form, fmt.name, answer.rows, answer.truncated,
              answer.seconds)
     charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
@@ -130,7 +142,7 @@ def sparql():
         response.headers[CACHE_HEADER] = "hit" if hit else "miss"
     if answer.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
-        response.headers["Polegraph-Max-Rows"] = str(svc.settings.max_rows)
+        response.headers["Polegraph-Max-Rows"] = str(settings.max_rows)
     return response
 
 
