@@ -96,7 +96,9 @@ class QueryProcess:
 
     def run(self, request: QueryRequest, deadline: float) -> tuple[dict, bytes]:
         self.wait_ready()
-        write_message(self.channel.fileno(), request.__dict__)
+        fields = dict(request.__dict__)
+        text = fields.pop("query").encode()  # as the body: no JSON escaping of a long text
+        write_message(self.channel.fileno(), fields, text)
         return read_message(self.channel.fileno(), deadline)
 
     def kill(self) -> None:
@@ -114,7 +116,7 @@ class QueryPool:
     def __init__(self, dataset: Path, size: int = POOL_SIZE):
         self.dataset = Path(dataset)
         self._zygote = zygote_for(self.dataset)
-        self._idle: queue.Queue[QueryProcess] = queue.Queue()
+        self._idle: queue.SimpleQueue[QueryProcess] = queue.SimpleQueue()  # in C
         self._all: set[QueryProcess] = set()
         self._lock = threading.Lock()
         self._closed = False

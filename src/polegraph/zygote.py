@@ -27,7 +27,8 @@ import time
 from pathlib import Path
 
 log = logging.getLogger("polegraph.engine")
-_LENGTH = struct.Struct(">I")
+_LENGTHS = struct.Struct(">II")  # header length, body length
+_READ_BYTES = 1 << 16
 _PEER_CREDENTIALS = struct.Struct("3i")  # struct ucred: pid, uid, gid
 
 
@@ -35,37 +36,36 @@ class EngineFailure(Exception):
     """A query process died or answered nonsense: an internal failure (logged, answered as a 500)."""
 
 
-# --- messages: a JSON header and a byte body, each length-prefixed ------------------------------------
+# --- messages: both lengths, then a JSON header and a byte body ----------------------------------------
+# One request and one answer are in flight on a channel at a time, so a reader may read greedily.
 
 
 def write_message(fd: int, header: dict, body: bytes = b"") -> None:
     data = json.dumps(header).encode()
-    payload = _LENGTH.pack(len(data)) + data + _LENGTH.pack(len(body)) + body
-    view = memoryview(payload)
+    view = memoryview(_LENGTHS.pack(len(data), len(body)) + data + body)
     while view:
         written = os.write(fd, view)
         view = view[written:]
 
 
-def _read_exact(fd: int, n: int, deadline: float | None) -> bytes:
-    chunks, remaining = [], n
-    while remaining:
+def read_message(fd: int, deadline: float | None) -> tuple[dict, bytes]:
+    """The next message on `fd`: usually one wait and one read. TimeoutError past `deadline`, EOFError
+    when the other side has gone."""
+    data, needed = bytearray(), _LENGTHS.size  # grows in place: a large answer comes in many reads
+    while len(data) < needed:
         if deadline is not None:
             timeout = deadline - time.monotonic()
             if timeout <= 0 or not select.select([fd], [], [], timeout)[0]:
                 raise TimeoutError
-        chunk = os.read(fd, min(remaining, 1 << 20))
+        chunk = os.read(fd, max(needed - len(data), _READ_BYTES))
         if not chunk:
             raise EOFError
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
-
-
-def read_message(fd: int, deadline: float | None) -> tuple[dict, bytes]:
-    header = json.loads(_read_exact(fd, _LENGTH.unpack(_read_exact(fd, 4, deadline))[0], deadline))
-    body = _read_exact(fd, _LENGTH.unpack(_read_exact(fd, 4, deadline))[0], deadline)
-    return header, body
+        data += chunk
+        if needed == _LENGTHS.size and len(data) >= needed:
+            header_length, body_length = _LENGTHS.unpack_from(data)
+            needed += header_length + body_length
+    header_end = _LENGTHS.size + header_length
+    return json.loads(data[_LENGTHS.size:header_end]), bytes(data[header_end:])
 
 
 # --- the worker's side of a zygote ----------------------------------------------------------------------
@@ -333,9 +333,10 @@ def _answer_queries(store, empty_store, channel: int) -> None:
     write_message(channel, {"status": "ready", "pid": os.getpid(), "network_isolated": isolated})
     while True:
         try:
-            request, _ = read_message(channel, None)
+            request, text = read_message(channel, None)
         except EOFError:
             return
+        request["query"] = text.decode()
         signal.setitimer(signal.ITIMER_REAL, float(request.get("timeout_s") or 60) + 5)
         try:
             header, body = _execute(store, empty_store, request)
