@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import logging
 import os
 import pstats
 import sys
@@ -26,6 +25,7 @@ from pathlib import Path
 from polegraph.build import current_release
 from polegraph.settings import Settings
 from polegraph.web import create_app
+from polegraph.web.server import configure_logging
 
 PROJECT = Path(__file__).resolve().parent.parent
 QUERIES = ("poles-and-presidents", "p1-presidentes", "p2-funded-projects", "p3-skills-france-2030")
@@ -74,12 +74,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=2000, help="requests per measurement")
     parser.add_argument("--repeat", type=int, default=3, help="measurements per request (the minimum is shown)")
-    parser.add_argument("--profile", metavar="NAME", help="cProfile this request (a query name or 'health')")
+    parser.add_argument("--profile", metavar="NAME", help="cProfile this request (a named query or 'health')")
     parser.add_argument("--top", type=int, default=30, help="cProfile entries shown")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(stream=open(os.devnull, "w"), level=logging.INFO,  # noqa: SIM115
-                        format="[%(asctime)s] %(message)s", datefmt="%Y-%m-%d %H:%M:%S %z")
+    configure_logging(open(os.devnull, "w"))  # noqa: SIM115 - as `polegraph serve` logs
     settings = Settings(project=PROJECT, result_cache=False)
     app = create_app(settings, current_release(settings))
     app.extensions["polegraph"].engine()  # start the query processes before measuring
@@ -87,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
 
     named = load_queries(settings.queries_dir)
     requests = {"health": environ_for("/health")}
-    for name in QUERIES:
+    for name in (*QUERIES, *([args.profile] if args.profile in named else [])):
         requests[name] = environ_for("/sparql", urllib.parse.urlencode({"query": named[name].text}))
 
     if args.profile:

@@ -6,7 +6,9 @@ holds no knowledge of the graph itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from flask import Flask
 
@@ -26,14 +28,33 @@ class Service:
     store: Reads  # a Store, a PooledStore (under `polegraph serve`) or a RemoteQueryStore
     queries: dict[str, NamedQuery]
 
+    _engine: tuple[int, object] | None = field(default=None, init=False, repr=False, compare=False)
+
     def engine(self):
         """What runs the endpoint's queries under the deadline: this worker's killable query
-        processes, or the remote store (`serve --store`)."""
-        if isinstance(self.store, RemoteQueryStore):
-            return RemoteEngine(self.store)
-        from ..engine import pool_for
+        processes, or the remote store (`serve --store`). Asked on every query: kept per process."""
+        pid = os.getpid()
+        if self._engine is None or self._engine[0] != pid:
+            if isinstance(self.store, RemoteQueryStore):
+                self._engine = (pid, RemoteEngine(self.store))
+            else:
+                from ..engine import pool_for
 
-        return pool_for(self.release.dataset_path)
+                self._engine = (pid, pool_for(self.release.dataset_path))
+        return self._engine[1]
+
+
+class _App(Flask):
+    def ensure_sync(self, func):
+        """Flask's, remembered per view or hook: it inspects each one on every request otherwise."""
+        synced = self._synced.get(func)
+        if synced is None:
+            synced = self._synced[func] = super().ensure_sync(func)
+        return synced
+
+    @cached_property
+    def _synced(self) -> dict:
+        return {}
 
 
 def create_app(settings: Settings | None = None, release: Release | None = None,
@@ -48,7 +69,7 @@ def create_app(settings: Settings | None = None, release: Release | None = None,
         store = RemoteQueryStore.for_release(settings.store_url, release, settings.query_timeout_s)
     elif store is None:
         store = Store.from_release(release)
-    app = Flask(__name__)
+    app = _App(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.extensions["polegraph"] = Service(settings=settings, release=release, store=store,
                                           queries=load_queries(settings.queries_dir))

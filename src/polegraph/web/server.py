@@ -199,11 +199,20 @@ class _ServerSwitchingReleases(Server):
         self._call_hooks(self.hooks_reload)
 
 
+def configure_logging(stream) -> None:
+    """Log lines (one per answer, web/http.py) with their time, and without what logging would
+    otherwise find out for each record and that the lines never show (calling frame, thread and
+    process names: logging's documented optimisations)."""
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    logging.basicConfig(stream=stream, level=logging.INFO,
+                        format="[%(asctime)s] %(message)s", datefmt="%Y-%m-%d %H:%M:%S %z")
+
+
 def run(settings: Settings, release: Release) -> None:
     """Serve `release` until interrupted (SIGINT/SIGTERM); SIGHUP serves the current release."""
     _check_port_free(settings.host, settings.port)
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
-                        format="[%(asctime)s] %(message)s", datefmt="%Y-%m-%d %H:%M:%S %z")
+    configure_logging(sys.stderr)
     serving = _Serving(settings, release)
     server = _ServerSwitchingReleases(
         "polegraph", address=settings.host, port=settings.port, interface=Interfaces.WSGI,
