@@ -109,7 +109,10 @@ class _Serving:
             app = create_app(self.settings, release, loaded)  # what the app computes once is read here
             address = f"polegraph-zygote-{os.getpid()}-{generation}-{secrets.token_hex(8)}"
             use_zygote(release.dataset_path, Zygote.fork(loaded.oxigraph, address))
-            # From now on the graph is read through the query processes: this process keeps no copy of it.
+            # From now on the graph is read through the query processes. The loaded store is kept but
+            # never read again: freeing it would write allocator data into pages this process shares
+            # with the zygote, and so copy them (measured at x10: 199 MB of PSS kept, 252 MB freed).
+            self._kept_for_the_zygote = loaded
             app.extensions["polegraph"].store = PooledStore(release, self.settings.query_timeout_s)
             record = {"release": str(release.path), "zygote": address}
         self.publication.publish(generation, record)
@@ -144,11 +147,13 @@ class _Serving:
     def _follow_releases(self) -> None:
         while True:
             time.sleep(RELEASE_POLL_S)
-            if self.publication.generation() != self.generation:
+            published = self.publication.generation()
+            if published != self.generation:
                 try:
                     self._switch()
-                except Exception:  # noqa: BLE001 - logged; the worker goes on with the release it has
+                except Exception:  # noqa: BLE001 - said once; the worker goes on with the release it has
                     log.exception("worker %s: cannot take the new release", os.getpid())
+                    self.generation = published
 
     def _switch(self) -> None:
         """In a worker: serve the release the serving process published, from its zygote."""
@@ -160,7 +165,12 @@ class _Serving:
         if self.settings.store_url:
             app = create_app(self.settings, release)
         else:
-            use_zygote(release.dataset_path, Zygote.connect(record["zygote"]))
+            try:
+                zygote = Zygote.connect(record["zygote"])
+            except EngineFailure as exc:  # it died meanwhile: this worker loads the release itself
+                log.error("worker %s: %s; starting a zygote of its own", os.getpid(), exc)
+                zygote = Zygote.spawn(release.dataset_path)
+            use_zygote(release.dataset_path, zygote)
             app = create_app(self.settings, release, PooledStore(release, self.settings.query_timeout_s))
             self._warm(app)
         self.app, self.generation = app, generation
