@@ -1,0 +1,102 @@
+"""The zygote a new release gets on SIGHUP is reached by its address: only by processes of the same user,
+and it leaves once every process holding it has let go (web/server.py, zygote.py)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+
+import pyoxigraph as ox
+import pytest
+
+from polegraph.engine import QueryProcess, QueryRequest
+from polegraph.zygote import EngineFailure, Zygote, read_message
+
+TURTLE = b"<http://example.org/a> <http://example.org/p> <http://example.org/b> ."
+
+
+@pytest.fixture
+def listening():
+    store = ox.Store()
+    store.load(TURTLE, format=ox.RdfFormat.N_TRIPLES)
+    address = f"polegraph-test-{os.getpid()}-{secrets.token_hex(8)}"
+    zygote = Zygote.fork(store, address)
+    yield zygote, address
+    zygote.close()
+    assert left(zygote.pid), "the zygote did not leave once nobody held it"
+
+
+def left(pid: int, within_s: float = 10) -> bool:
+    """Whether our child `pid` has ended (and is reaped) within `within_s`; killed if not."""
+    deadline = time.monotonic() + within_s
+    try:
+        while os.waitpid(pid, os.WNOHANG)[0] == 0:
+            if time.monotonic() > deadline:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                return False
+            time.sleep(0.05)
+    except ChildProcessError:  # reaped already
+        pass
+    return True
+
+
+def ask(zygote: Zygote, query: str = "ASK { ?s ?p ?o }") -> bytes:
+    process = QueryProcess(zygote)
+    try:
+        header, body = process.run(QueryRequest(query, result_format="json"), time.monotonic() + 30)
+        assert header["status"] == "ok", header
+        return body
+    finally:
+        process.kill()
+
+
+def test_a_worker_reaches_the_zygote_by_its_address(listening):
+    _, address = listening
+    connected = Zygote.connect(address)
+    try:
+        assert b"true" in ask(connected)
+    finally:
+        connected.close()
+
+
+def test_no_zygote_at_an_unknown_address():
+    with pytest.raises(EngineFailure):
+        Zygote.connect(f"polegraph-test-nobody-{secrets.token_hex(8)}")
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="acting as another user needs root")
+def test_a_process_of_another_user_gets_no_query_process(listening):
+    _, address = listening
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # another user (nobody) asks the zygote for a query process
+        os.close(reader)
+        outcome = b"?"
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            channel = Zygote.connect(address).new_process()
+            read_message(channel.fileno(), time.monotonic() + 5)
+            outcome = b"served"
+        except (EOFError, TimeoutError, OSError, EngineFailure):
+            outcome = b"refused"
+        finally:
+            os.write(writer, outcome)
+            os._exit(0)
+    os.close(writer)
+    os.waitpid(child, 0)
+    assert os.read(reader, 16) == b"refused"
+    os.close(reader)
+
+
+def test_the_zygote_leaves_once_every_holder_has_let_go(listening):
+    zygote, address = listening
+    worker = Zygote.connect(address)
+    zygote.close()  # the serving process lets go: a worker still holds it
+    time.sleep(0.3)
+    assert os.waitpid(zygote.pid, os.WNOHANG)[0] == 0, "the zygote left while a worker still held it"
+    assert b"true" in ask(worker)
+    worker.close()
+    assert left(zygote.pid), "the zygote did not leave once nobody held it"
