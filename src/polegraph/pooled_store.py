@@ -16,7 +16,6 @@ from .engine import QueryPool, QueryRequest, pool_for
 from .store import Reads, triples_from
 
 _GRAPHS = "SELECT ?g WHERE { GRAPH ?g { } }"
-_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 ALL_ROWS = sys.maxsize - 1  # no row cap for the core's own queries (the serialiser reads one row more)
 
 
@@ -51,5 +50,5 @@ class PooledStore(Reads):
     def __len__(self) -> int:
         """The number of statements loaded (quads), as `Store` counts them."""
         if self._quads is None:
-            self._quads = int(self.select(_QUADS)[0]["n"])
+            self._quads = self.count_quads()
         return self._quads

@@ -67,8 +67,7 @@ class RemoteQueryStore(Reads):
 
     def __len__(self) -> int:
         if self._size is None:
-            rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-            self._size = int(rows[0]["n"]) if rows else 0
+            self._size = self.count_quads()
         return self._size
 
     def named_graphs(self) -> list[str]:

@@ -1,8 +1,10 @@
 """SPARQL results and graphs to bytes, with a row cap that is never silent.
 
-Oxigraph serialises a whole result set; polegraph must stop at `max_rows` and say so in the body,
-so SELECT/ASK results are written here (SPARQL 1.1 JSON, XML, CSV and TSV formats) from at most
-`max_rows` solutions. Graphs are capped the same way and written by Oxigraph's serialisers.
+Oxigraph serialises a whole result set; polegraph must stop at `max_rows` and say so in the body.
+SELECT answers in JSON (the usual case) are written by Oxigraph into a sink that counts solutions and
+stops it past the cap (`oxigraph_json`); the other formats (SPARQL 1.1 XML, CSV, TSV), and JSON that
+sink cannot count, are written here from at most `max_rows` solutions. Graphs are capped the same way
+and written by Oxigraph's serialisers.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import io
 import json
 from dataclasses import dataclass
 from itertools import islice
-from json.encoder import encode_basestring as _json_string  # in C; keeps non-ASCII, as ensure_ascii=False
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -49,35 +50,6 @@ def _json_term(term) -> dict:
     elif term.datatype.value != XSD_STRING:
         out["datatype"] = term.datatype.value
     return out
-
-
-def _json_term_text(term) -> str:
-    """`_json_term` written out directly: the query process's answer is mostly this, row after row."""
-    kind = type(term)
-    if kind is ox.NamedNode:
-        return '{"type":"uri","value":' + _json_string(term.value) + "}"
-    if kind is ox.Literal:
-        text = '{"type":"literal","value":' + _json_string(term.value)
-        language = term.language
-        if language:
-            return text + ',"xml:lang":' + _json_string(language) + "}"
-        datatype = term.datatype.value
-        return text + "}" if datatype == XSD_STRING else text + ',"datatype":' + _json_string(datatype) + "}"
-    return json.dumps(_json_term(term), ensure_ascii=False, separators=(",", ":"))
-
-
-def _json_document(names: list[str], rows: list, truncated_at: int | None, note: str) -> str:
-    """SPARQL 1.1 JSON results, as `json.dumps` would write them, at a fraction of its cost per term."""
-    keys = [_json_string(n) + ":" for n in names]
-    parts = ['{"head":{"vars":[' + ",".join(_json_string(n) for n in names) + ']},"results":{"bindings":[']
-    parts.append(",".join("{" + ",".join(keys[i] + _json_term_text(term) for i, term in enumerate(row)
-                                         if term is not None) + "}" for row in rows))
-    parts.append("]}")
-    if truncated_at is not None:  # a documented extra key: SPARQL JSON readers ignore keys they do not know
-        extra = {"truncated": True, "max_rows": truncated_at, "message": note}
-        parts.append(',"polegraph":' + json.dumps(extra, ensure_ascii=False, separators=(",", ":")))
-    parts.append("}")
-    return "".join(parts)
 
 
 def _xml_term(term) -> str:
@@ -183,7 +155,11 @@ def serialise_solutions(solutions: ox.QuerySolutions, fmt: str, max_rows: int) -
     rows = rows[:max_rows]
     note = TRUNCATION_NOTE.format(n=max_rows)
     if fmt == "json":
-        body = _json_document(names, rows, max_rows if truncated else None, note).encode()
+        bindings = [{n: _json_term(row[i]) for i, n in enumerate(names) if row[i] is not None} for row in rows]
+        document: dict = {"head": {"vars": names}, "results": {"bindings": bindings}}
+        if truncated:  # a documented extra key: SPARQL JSON readers ignore keys they do not know
+            document["polegraph"] = {"truncated": True, "max_rows": max_rows, "message": note}
+        body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     elif fmt == "xml":
         parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
         if truncated:
