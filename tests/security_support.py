@@ -143,6 +143,14 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def process_name(pid: int) -> str:
+    """The name a process gives itself (/proc/PID/comm: `polegraph-query`, `polegraph-zygot`…); "" once gone."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def command_line(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")

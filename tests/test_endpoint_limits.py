@@ -17,7 +17,7 @@ import rdflib
 from polegraph.engine import POOL_SIZE
 
 from .endpoint_http import call, get_query, start_server
-from .security_support import descendants
+from .security_support import descendants, process_name
 
 TIMEOUT_S = 2
 MAX_ROWS = 25
@@ -44,19 +44,12 @@ def limited(settings, release, tmp_path_factory):
 
 def _query_processes(server) -> list[int]:
     """The query processes (named polegraph-query, forked by the zygote) under the server."""
-    return [pid for pid in descendants(server.process.pid) if _name(pid) == "polegraph-query"]
+    return [pid for pid in descendants(server.process.pid) if process_name(pid) == "polegraph-query"]
 
 
 def _workers(server) -> list[int]:
     return [pid for pid in descendants(server.process.pid)
-            if _parent(pid) == server.process.pid and _name(pid) == "polegraph"]
-
-
-def _name(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/comm").read_text().strip()
-    except OSError:
-        return ""
+            if _parent(pid) == server.process.pid and process_name(pid) == "polegraph"]
 
 
 def _timed(url: str, query: str):

@@ -9,7 +9,6 @@ download must match SHA256SUMS; a release must record its inputs' checksums and 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import http.client
 import json
@@ -29,7 +28,7 @@ import pytest
 from polegraph.build import METADATA_FILE, build_release
 
 from .conftest import PROJECT, polegraph_command
-from .security_support import call, command_line, descendants, mapped_files, start
+from .security_support import call, command_line, descendants, mapped_files, process_name, start
 
 TRIVIAL = "/sparql?query=" + quote("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
 
@@ -161,11 +160,7 @@ def test_a_failed_build_publishes_nothing(project_copy, tmp_path, broken, exit_c
 
 def process_names(server) -> dict[int, str]:
     """{pid: name} of every process under the server (its workers, zygotes and query processes)."""
-    names = {}
-    for pid in descendants(server.process.pid):
-        with contextlib.suppress(OSError):  # gone meanwhile
-            names[pid] = Path(f"/proc/{pid}/comm").read_text().strip()
-    return names
+    return {pid: name for pid in descendants(server.process.pid) if (name := process_name(pid))}
 
 
 def test_the_server_reloads_a_new_release_on_sighup_without_failing_a_request(var, served, release, tmp_path):

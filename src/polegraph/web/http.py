@@ -95,14 +95,13 @@ def _gzip_accepted(accept_encoding: str | None) -> bool:
     return parse_accept_header(accept_encoding)["gzip"] > 0
 
 
-def _accepts_gzip(environ: dict | None = None) -> bool:
-    return _gzip_accepted((request.environ if environ is None else environ).get("HTTP_ACCEPT_ENCODING"))
+def _accepts_gzip(environ: dict) -> bool:
+    return _gzip_accepted(environ.get("HTTP_ACCEPT_ENCODING"))
 
 
-def _etag(req: Request | None = None) -> str:
+def _etag(req: Request) -> str:
     """A strong validator for this GET: release, path and query string, and the negotiating headers
     (pages may negotiate the language too, or remember it in a cookie)."""
-    req = req or request
     environ = req.environ
     key = "\n".join((service().release.id, req.path, req.query_string.decode("latin-1"),
                      environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""),
