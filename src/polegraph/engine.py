@@ -2,9 +2,10 @@
 
 pyoxigraph's `Store.query` cannot be interrupted from Python (KNOWN.md), so the endpoint never runs a
 client's query in the web worker. Each web worker owns a few long-lived query processes, forked from
-one *zygote* process (zygote.py) that holds the release's store already loaded: forks share it copy-on-write, so
-the graph is loaded once per server, whatever the number of workers and processes. A query is a small
-JSON message in and serialised bytes out over a socket. When the deadline passes the process is
+one *zygote* process (zygote.py) that holds the release's store already loaded: forks share it
+copy-on-write, so the graph is loaded once per server, whatever the number of workers and processes.
+A query goes out over a socket as its text and a small JSON header, and its answer comes back as
+serialised bytes. When the deadline passes the process is
 killed — its CPU freed at once — the client gets a `QueryTimeout`, and a fresh process is forked in
 milliseconds; the other processes go on serving other clients.
 """
