@@ -151,11 +151,12 @@ def test_a_failure_leaves_the_cache_as_it_was():
 
 
 def test_a_304_runs_no_query(settings, release, monkeypatch):
-    from polegraph.web import create_app, sparql
+    from polegraph.engine import QueryPool
+    from polegraph.web import create_app
 
     runs = []
-    real = sparql.caches_for
-    monkeypatch.setattr(sparql, "caches_for", lambda *a: runs.append(1) or real(*a))
+    real = QueryPool.run
+    monkeypatch.setattr(QueryPool, "run", lambda *a: runs.append(1) or real(*a))
     client = create_app(settings, release).test_client()
     url = "/sparql?query=" + PRESIDENTS.replace(" ", "%20").replace("#", "%23").replace("\n", "%0A")
     first = client.get(url, headers={"Accept": JSON})

@@ -81,6 +81,9 @@ def create_app(settings: Settings | None = None, release: Release | None = None,
     for blueprint in (health.bp, sparql.bp, downloads.bp, validate.bp, home.bp, pages.bp, explorer.bp,
                       ontology.bp):
         app.register_blueprint(blueprint)
+    from .query_lane import QueryLane
+
+    app.wsgi_app = QueryLane(app)
     if settings.result_cache and settings.result_cache_bytes > 0:
         from .response_cache import ResponseCache
 

@@ -99,15 +99,43 @@ def _accepts_gzip(environ: dict) -> bool:
     return _gzip_accepted(environ.get("HTTP_ACCEPT_ENCODING"))
 
 
-def _etag(req: Request) -> str:
-    """A strong validator for this GET: release, path and query string, and the negotiating headers
-    (pages may negotiate the language too, or remember it in a cookie)."""
-    environ = req.environ
-    key = "\n".join((service().release.id, req.path, req.query_string.decode("latin-1"),
+def etag_for(release_id: str, path: str, environ: dict) -> str:
+    """A strong validator for a GET of `path`: release, path and query string, and the negotiating
+    headers (pages may negotiate the language too, or remember it in a cookie)."""
+    key = "\n".join((release_id, path, environ.get("QUERY_STRING", ""),  # = request.query_string, as latin-1
                      environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""),
                      environ.get("HTTP_COOKIE", ""),
                      "gzip" if _accepts_gzip(environ) else "identity"))
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def limit_error(environ: dict, path: str) -> tuple[int, str, str] | None:
+    """(status, kind, message) of a request refused before any work (a header or the URL too long)."""
+    for key, value in environ.items():  # a plain loop: no generator to start on every request
+        if key.startswith("HTTP_") and len(value) > MAX_HEADER_BYTES:
+            return 431, "header-too-large", f"a request header is longer than {MAX_HEADER_BYTES} bytes"
+    if len(environ.get("QUERY_STRING", "")) > MAX_QUERY_STRING_BYTES or len(path) > MAX_PATH_BYTES:
+        return 414, "request-uri-too-long", (
+            f"the URL is longer than this service reads (path: {MAX_PATH_BYTES} bytes, query "
+            f"string: {MAX_QUERY_STRING_BYTES} bytes): POST a long query instead")
+    return None
+
+
+def new_request_id() -> str:
+    return os.urandom(8).hex()  # 16 hex digits, as uuid4().hex[:16] gave, for less work
+
+
+def fresh_answer_headers(request_id: str, etag: str) -> list[tuple[str, str]]:
+    """What `_finish` adds to a 200 answer to a GET that set none of these headers itself."""
+    return [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
+            ("X-Request-Id", request_id), ("Vary", VARY), ("ETag", etag), ("Cache-Control", CACHE_CONTROL)]
+
+
+def gzipped(body: bytes, environ: dict) -> bytes | None:
+    """`body` compressed when the client takes gzip and it is worth it, else None."""
+    if len(body) >= GZIP_MIN_BYTES and _accepts_gzip(environ):
+        return gzip.compress(body, compresslevel=5)
+    return None
 
 
 def _cors(response: Response) -> Response:
@@ -134,17 +162,12 @@ def register(app: Flask) -> None:
     @app.before_request
     def _start():
         req, ctx_g = request._get_current_object(), g._get_current_object()
-        ctx_g.request_id = os.urandom(8).hex()  # 16 hex digits, as uuid4().hex[:16] gave, for less work
+        ctx_g.request_id = new_request_id()
         ctx_g.started = time.monotonic()
         environ = req.environ
-        for key, value in environ.items():  # a plain loop: no generator to start on every request
-            if key.startswith("HTTP_") and len(value) > MAX_HEADER_BYTES:
-                return error_response(431, "header-too-large",
-                                      f"a request header is longer than {MAX_HEADER_BYTES} bytes")
-        if len(req.query_string) > MAX_QUERY_STRING_BYTES or len(req.path) > MAX_PATH_BYTES:
-            return error_response(414, "request-uri-too-long",
-                                  f"the URL is longer than this service reads (path: {MAX_PATH_BYTES} bytes, query "
-                                  f"string: {MAX_QUERY_STRING_BYTES} bytes): POST a long query instead")
+        refused = limit_error(environ, req.path)
+        if refused is not None:
+            return error_response(*refused)
         method = req.method
         if method == "OPTIONS":  # CORS preflight: reading is open to every origin, never credentials
             response = Response(status=204)
@@ -156,7 +179,7 @@ def register(app: Flask) -> None:
             response.headers["Allow"] = "GET, HEAD, POST, OPTIONS"
             return _cors(response)
         if method in ("GET", "HEAD"):
-            etag = ctx_g.etag = _etag(req)
+            etag = ctx_g.etag = etag_for(service().release.id, req.path, environ)
             # no If-None-Match header: nothing to parse (werkzeug's empty ETags never match)
             if "HTTP_IF_NONE_MATCH" in environ and req.if_none_match.contains_weak(etag.strip('"')):
                 response = Response(status=304)
@@ -173,7 +196,9 @@ def register(app: Flask) -> None:
         present = {name.lower() for name, _ in headers}  # one scan, instead of one per header set
         _put(headers, present, "Access-Control-Allow-Origin", "*")
         _put(headers, present, "Access-Control-Expose-Headers", EXPOSED_HEADERS)
-        _put(headers, present, "X-Request-Id", ctx_g.get("request_id", ""))
+        if "request_id" not in ctx_g:  # answered before _start ran (a client over its rate)
+            ctx_g.request_id = new_request_id()
+        _put(headers, present, "X-Request-Id", ctx_g.request_id)
         if "vary" in present:
             response.vary.update(VARY_NAMES)
         else:  # what vary.update gives on no Vary header, without parsing and re-serialising one
@@ -187,10 +212,10 @@ def register(app: Flask) -> None:
         elif status >= 500:
             _put(headers, present, "Cache-Control", "no-store")
         if (status == 200 and not response.direct_passthrough and _accepts_gzip(req.environ)
-                and "content-encoding" not in present):
-            body = response.get_data()
-            if len(body) >= GZIP_MIN_BYTES:
-                response.set_data(gzip.compress(body, compresslevel=5))
+                and "content-encoding" not in present):  # a streamed body is read only to be compressed
+            compressed = gzipped(response.get_data(), req.environ)
+            if compressed is not None:
+                response.set_data(compressed)
                 headers["Content-Encoding"] = "gzip"
         if status == 413:
             _discard_body()
@@ -217,7 +242,7 @@ def _log_access(response: Response, req: Request, ctx_g) -> None:
         target = req.path + ("?" + query.decode("latin-1") if query else "")
         log_access(req.remote_addr, req.method, target, environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
                    response.status_code, response.content_length, (now - ctx_g.get("started", now)) * 1000,
-                   ctx_g.get("request_id", "-"), environ.get("HTTP_USER_AGENT", ""))  # = request.user_agent.string
+                   ctx_g.request_id, environ.get("HTTP_USER_AGENT", ""))  # = request.user_agent.string
 
 
 def log_access(client: str | None, method: str, target: str, protocol: str, status: int, length: int | None,

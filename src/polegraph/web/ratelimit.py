@@ -86,6 +86,18 @@ def is_exempt(client: str, path: str, limit_loopback: bool) -> bool:
             or (is_loopback(client) and not limit_loopback))
 
 
+# The lane of GET /sparql (query_lane.py) takes the client's token itself; when it then hands the request
+# to the app, it leaves what it found here, so the client is not charged twice.
+RATE_DECIDED = "polegraph.rate_wait"
+
+
+def rate_wait(buckets: TokenBuckets | None, limit_loopback: bool, client: str, path: str) -> float:
+    """Seconds `client` must wait before a request to `path` (0: go on now), taking its tokens."""
+    if buckets is None or is_exempt(client, path, limit_loopback):
+        return 0.0
+    return buckets.take(client, ROUTE_COSTS.get(path, 1))
+
+
 def register(app: Flask) -> None:
     """Check every request against its client's bucket before any other work is done."""
     settings = app.extensions["polegraph"].settings
@@ -97,10 +109,9 @@ def register(app: Flask) -> None:
     @app.before_request
     def _rate_limit():
         req = request._get_current_object()  # one proxy look-up, not three
-        client, path = req.remote_addr or "unknown", req.path
-        if is_exempt(client, path, settings.rate_limit_loopback):
-            return None
-        wait = buckets.take(client, ROUTE_COSTS.get(path, 1))
+        wait = req.environ.pop(RATE_DECIDED, None)
+        if wait is None:
+            wait = rate_wait(buckets, settings.rate_limit_loopback, req.remote_addr or "unknown", req.path)
         if wait <= 0:
             return None
         retry_after = max(1, math.ceil(wait))

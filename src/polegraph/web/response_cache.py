@@ -26,7 +26,7 @@ from flask import Flask
 
 from ..cache import ENTRY_OVERHEAD, ByteLRU
 from .http import log_access
-from .ratelimit import is_exempt
+from .ratelimit import RATE_DECIDED, rate_wait
 from .sparql import CACHE_HEADER
 
 KEY_HEADERS = ("QUERY_STRING", "HTTP_ACCEPT", "HTTP_ACCEPT_ENCODING", "HTTP_ACCEPT_LANGUAGE", "HTTP_COOKIE",
@@ -67,10 +67,10 @@ class ResponseCache:
 
     def _within_rate(self, environ: dict) -> bool:
         """Whether the client may have this answer now; if not, the app answers (its 429)."""
-        client = environ.get("REMOTE_ADDR") or "unknown"
-        if self._buckets is None or is_exempt(client, "/sparql", self._limit_loopback):
-            return True
-        return self._buckets.take(client) <= 0
+        wait = rate_wait(self._buckets, self._limit_loopback, environ.get("REMOTE_ADDR") or "unknown", "/sparql")
+        if wait > 0:
+            environ[RATE_DECIDED] = wait
+        return wait <= 0
 
     def _through_app(self, key: tuple, environ: dict, start_response: Callable) -> Iterable[bytes]:
         seen: dict = {}

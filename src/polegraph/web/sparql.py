@@ -3,6 +3,7 @@
 This module only translates HTTP: it reads the one query of the request, has it checked
 (sparql_guard), negotiates the format, and hands it to the query processes (engine) that enforce the
 deadline. Without a query, GET /sparql answers the service description, or the query editor to a browser.
+The usual GET is answered before Flask by query_lane.py, with prepare_query, run_query and answer_headers.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from ..cache import caches_for, result_key
-from ..engine import QueryRequest
-from ..negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, negotiate
+from ..engine import QueryAnswer, QueryRequest
+from ..negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, negotiate
 from ..serialise import GRAPH_SERIALISERS
 from ..service_description import PREFIXES, describe_service, statistics
-from ..sparql_guard import check_dataset_parameters, check_query, rewrite_describe
+from ..sparql_guard import CheckedQuery, check_dataset_parameters, check_query, rewrite_describe
 from .context import service
 
 bp = Blueprint("sparql", __name__)
@@ -27,6 +28,10 @@ log = logging.getLogger("polegraph.web.sparql")
 READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted (use a local copy of the data to change it)"
 TRUNCATED_HEADER = "Polegraph-Results-Truncated"
 CACHE_HEADER = "Polegraph-Cache"  # hit / miss of the result cache (absent when it is off)
+GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+# A QueryError, QueryTimeout… of a query the lane (query_lane.py) already ran: the view raises it instead of
+# running the query again, so the error is answered in the app's one shape.
+ENGINE_FAILURE = "polegraph.engine_failure"
 
 
 class ProtocolError(HTTPException):
@@ -107,20 +112,35 @@ def sparql():
         raise ProtocolError(413 if req.method == "POST" else 414,
                             f"the query is longer than this endpoint's limit of {settings.max_query_bytes} bytes")
     app = current_app._get_current_object()
-    state = _endpoint_state(app)
-    guard_memo, results = caches_for(app.extensions, settings.result_cache, settings.result_cache_bytes)
     base_iri = req.base_url
-    checked = guard_memo.check(text, base_iri, lambda: check_query(text, state["graphs"], base_iri))
-    check_dataset_parameters(default_graphs, named_graphs, state["graphs"])
-    requested = req.values.get("format")
-    is_graph = checked.form in ("CONSTRUCT", "DESCRIBE")
-    fmt = _query_format(req.environ.get("HTTP_ACCEPT"), is_graph, requested)
-    pool = svc.engine()
+    checked, fmt, job = prepare_query(app, text, base_iri, req.environ.get("HTTP_ACCEPT"), req.values.get("format"),
+                                      default_graphs, named_graphs)
     if fmt is None:  # a syntax error still says so (in the text the client asked for), else 406
-        pool.run(QueryRequest(query=text, syntax_only=True, base_iri=base_iri), settings.query_timeout_s)
-        names = ", ".join(f.name for f in (GRAPH_FORMATS if is_graph else RESULT_FORMATS))
+        svc.engine().run(QueryRequest(query=text, syntax_only=True, base_iri=base_iri), settings.query_timeout_s)
+        names = ", ".join(f.name for f in (GRAPH_FORMATS if checked.form in GRAPH_FORMS else RESULT_FORMATS))
         raise ProtocolError(406, f"no acceptable format for a {checked.form} query: this endpoint offers {names} "
                                  "(Accept header or format parameter)")
+    handed_over = req.environ.get(ENGINE_FAILURE)
+    if handed_over is not None:  # the query lane ran this very query, and the engine refused or failed it
+        raise handed_over
+    answer, hit = run_query(app, checked, job)
+    return Response(answer.body, headers=answer_headers(fmt, answer, hit, settings.max_rows))
+
+
+def prepare_query(app, text: str, base_iri: str, accept: str | None, requested_format: str | None,
+                  default_graphs: list[str], named_graphs: list[str]
+                  ) -> tuple[CheckedQuery, Format | None, QueryRequest | None]:
+    """The checked query, its negotiated format and the job for the engine (no format: None, None).
+
+    Raises what the checks refuse. Shared by the view and the query lane (query_lane.py)."""
+    settings = app.extensions["polegraph"].settings
+    graphs = _endpoint_state(app)["graphs"]
+    guard_memo, _ = caches_for(app.extensions, settings.result_cache, settings.result_cache_bytes)
+    checked = guard_memo.check(text, base_iri, lambda: check_query(text, graphs, base_iri))
+    check_dataset_parameters(default_graphs, named_graphs, graphs)
+    fmt = _query_format(accept, checked.form in GRAPH_FORMS, requested_format)
+    if fmt is None:
+        return checked, None, None
     protocol_dataset = bool(default_graphs or named_graphs)
     job = QueryRequest(
         query=rewrite_describe(checked) or text,
@@ -129,21 +149,34 @@ def sparql():
         named_graphs=named_graphs if protocol_dataset else None,
         prefixes=checked.prefixes or None, base_iri=base_iri,
     )
+    return checked, fmt, job
+
+
+def run_query(app, checked: CheckedQuery, job: QueryRequest) -> tuple[QueryAnswer, bool | None]:
+    """The engine's answer to `job`, and whether the result cache had it (None: the cache is off)."""
+    svc = app.extensions["polegraph"]
+    settings = svc.settings
+    _, results = caches_for(app.extensions, settings.result_cache, settings.result_cache_bytes)
+    pool = svc.engine()
     if results is None:
         answer, hit = pool.run(job, settings.query_timeout_s), None
     else:  # after every check: the cache changes how fast an answer comes, never which requests get one
         answer, hit = results.run(result_key(svc.release.id, checked, job),
                                   lambda: pool.run(job, settings.query_timeout_s))
-    log.debug("query %s %s rows=%d truncated=%s %.3fs", checked.form, fmt.name, answer.rows, answer.truncated,
-             answer.seconds)
+    log.debug("query %s %s rows=%d truncated=%s %.3fs", checked.form, job.result_format, answer.rows,
+              answer.truncated, answer.seconds)
+    return answer, hit
+
+
+def answer_headers(fmt: Format, answer: QueryAnswer, hit: bool | None, max_rows: int) -> list[tuple[str, str]]:
+    """The headers of a query's answer, before those every answer gets (web/http.py)."""
     charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
-    response = Response(answer.body, content_type=fmt.media_type + charset)
+    headers = [("Content-Type", fmt.media_type + charset)]
     if hit is not None:
-        response.headers[CACHE_HEADER] = "hit" if hit else "miss"
+        headers.append((CACHE_HEADER, "hit" if hit else "miss"))
     if answer.truncated:
-        response.headers[TRUNCATED_HEADER] = "true"
-        response.headers["Polegraph-Max-Rows"] = str(settings.max_rows)
-    return response
+        headers += [(TRUNCATED_HEADER, "true"), ("Polegraph-Max-Rows", str(max_rows))]
+    return headers
 
 
 @bp.record_once
