@@ -23,7 +23,7 @@ POLES = PG + "SELECT ?pole ?label WHERE { ?pole a pg:Pole ; ?p ?label } ORDER BY
 ASK = PG + "ASK { ?pole a pg:Pole }"
 CONSTRUCT = PG + "CONSTRUCT { ?pole a pg:Pole } WHERE { ?pole a pg:Pole } LIMIT 5"
 RELATIVE = "SELECT (<rel> AS ?iri) WHERE {}"  # resolved against the request's URL
-QUERIES = (POLES, ASK, CONSTRUCT, RELATIVE, "DESCRIBE <https://w3id.org/polegraph/resource/afpc>")
+QUERIES = (POLES, ASK, CONSTRUCT, RELATIVE, "DESCRIBE <https://w3id.org/polegraph/id/organisation/afpc>")
 ACCEPTS = (None, "*/*", "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
            "text/tab-separated-values", "text/turtle", "application/n-triples", "application/ld+json",
            "text/html, */*;q=0.1", "image/png")
@@ -124,7 +124,7 @@ def test_the_lane_answers_these_itself_and_as_the_app_does(spy, query_string, he
 
 @pytest.mark.parametrize("query_string,headers,method", [
     ("query=" + quote(POLES), {"If-None-Match": '"x"'}, "GET"),
-    ("query=" + quote(POLES) + "&default-graph-uri=" + quote("https://w3id.org/polegraph/graph/data"), {}, "GET"),
+    ("query=" + quote(POLES) + "&default-graph-uri=" + quote("https://w3id.org/polegraph/graph/ontology"), {}, "GET"),
     ("query=" + quote(POLES) + "&query=" + quote(ASK), {}, "GET"),  # two queries: 400
     ("query=" + quote(POLES) + "&lang=fr", {}, "GET"),
     ("update=" + quote("CLEAR ALL"), {}, "GET"),

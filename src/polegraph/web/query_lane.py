@@ -77,7 +77,7 @@ class QueryLane:
             return self.app_wsgi(environ, start_response)
         try:
             answer, hit = run_query(self.app, checked, job)
-        except Exception as failure:  # noqa: BLE001 — answered by the app: its error shape, its log line
+        except Exception as failure:  # answered by the app: in its error shape, with its log line
             environ[RATE_DECIDED], environ[ENGINE_FAILURE] = 0.0, failure
             return self.app_wsgi(environ, start_response)
         body, request_id = answer.body, new_request_id()
