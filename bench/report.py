@@ -228,8 +228,8 @@ def render_markdown(results, sizes, startup, scales, ratios, versions, options, 
                   "Synthetic projects made of copies of the real graph (`bench/synthetic.py`), conforming to "
                   "the shapes. Build = parse, inference, SHACL validation, release written.", "",
                   "Serve start-up: from `polegraph serve --no-build` on the built release until a query is "
-                  "answered (2 workers, their query processes loaded). Queries: each named query once, "
-                  "uncached, after one warm-up run.", "",
+                  "answered (2 workers, their query processes loaded). Queries: each named query uncached, "
+                  "the median of 3 runs after one warm-up run.", "",
                   "| scale | triples | build (s) | build peak memory (MiB) | serve start-up (s) | goal | "
                   "serve memory (PSS, MiB) | slowest named query (s) | queries ≥ 1 s |",
                   "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]

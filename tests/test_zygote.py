@@ -100,3 +100,34 @@ def test_the_zygote_leaves_once_every_holder_has_let_go(listening):
     assert b"true" in ask(worker)
     worker.close()
     assert left(zygote.pid), "the zygote did not leave once nobody held it"
+
+
+@pytest.mark.parametrize("body_size", [0, 1, 65_000, 65_536, 300_000, 3_000_000])
+def test_messages_of_any_size_arrive_whole(body_size):
+    """A message smaller than a reader's buffer, one that straddles it, and ones far larger (an answer of
+    megabytes) come whole over the same channel, one in flight at a time as the engine sends them."""
+    import queue
+    import socket
+    import threading
+
+    from polegraph.zygote import write_message
+
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    bodies = [os.urandom(body_size), b"next", os.urandom(body_size // 3)]
+    received_one = queue.SimpleQueue()
+
+    def send():
+        for number, body in enumerate(bodies):
+            write_message(theirs.fileno(), {"number": number, "text": "é" * number}, body)
+            received_one.get(timeout=10)
+
+    writer = threading.Thread(target=send)
+    writer.start()
+    try:
+        for number, body in enumerate(bodies):
+            header, received = read_message(ours.fileno(), time.monotonic() + 10 if number else None)
+            assert header == {"number": number, "text": "é" * number} and received == body
+            received_one.put(number)
+    finally:
+        writer.join()
+        ours.close(), theirs.close()
