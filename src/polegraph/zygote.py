@@ -26,6 +26,11 @@ import threading
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
+
+from .serialise import oxigraph_json, serialise_boolean, serialise_solutions, serialise_triples
+from .store import load_dataset, syntax_error
+
 log = logging.getLogger("polegraph.engine")
 _LENGTHS = struct.Struct(">II")  # header length, body length
 _READ_BYTES = 1 << 16
@@ -234,11 +239,6 @@ def _isolate_network() -> bool:
 
 
 def _execute(store, empty_store, request: dict) -> tuple[dict, bytes]:
-    import pyoxigraph as ox
-
-    from .serialise import oxigraph_json, serialise_boolean, serialise_solutions, serialise_triples
-    from .store import syntax_error
-
     kwargs: dict = {"base_iri": request.get("base_iri")}
     if request["default_graphs"] is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in request["default_graphs"]]
@@ -285,8 +285,6 @@ def _zygote_loop(store, control: socket.socket, listener: socket.socket | None =
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    import pyoxigraph as ox
-
     empty_store = ox.Store()
     connections = [control]
     while connections:
@@ -356,8 +354,6 @@ def _answer_queries(store, empty_store, channel: int) -> None:
 
 def serve(dataset: str, control_fd: int) -> None:
     """`python -m polegraph.zygote DATASET FD`: load the dataset, then be the zygote on socket FD."""
-    from .store import load_dataset
-
     control = socket.socket(fileno=control_fd)
     store, _ = load_dataset(Path(dataset))
     _zygote_loop(store, control)
