@@ -1,17 +1,19 @@
 """The zygote a new release gets on SIGHUP is reached by its address: only by processes of the same user,
-and it leaves once every process holding it has let go (web/server.py, zygote.py)."""
+and it leaves once every process holding it has let go; a pool whose zygote was killed goes on from a new one
+(web/server.py, zygote.py, engine.py)."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import signal
 import time
 
 import pyoxigraph as ox
 import pytest
 
-from polegraph.engine import QueryProcess, QueryRequest
-from polegraph.zygote import EngineFailure, Zygote, read_message
+from polegraph.engine import QueryPool, QueryProcess, QueryRequest, QueryTimeout
+from polegraph.zygote import EngineFailure, Zygote, read_message, zygote_for
 
 TURTLE = b"<http://example.org/a> <http://example.org/p> <http://example.org/b> ."
 
@@ -131,3 +133,27 @@ def test_messages_of_any_size_arrive_whole(body_size):
     finally:
         writer.join()
         ours.close(), theirs.close()
+
+
+def test_a_pool_whose_zygote_was_killed_goes_on_from_a_new_one(tmp_path):
+    """The zygote killed outright (the OOM killer, an operator): the processes it forked go on answering,
+    and the first one that must be replaced comes from a new zygote, not from the dead one."""
+    dataset = tmp_path / "dataset.nq"
+    dataset.write_text("".join(f"<http://example.org/s{i}> <http://example.org/p> \"{i}\" .\n" for i in range(300)))
+    pool = QueryPool(dataset, size=1)
+    try:
+        assert pool.run(QueryRequest("ASK { ?s ?p ?o }"), 30).body.count(b"true") == 1
+        first = zygote_for(dataset)
+        os.kill(first.pid, signal.SIGKILL)
+        assert left(first.pid)
+        assert pool.run(QueryRequest("ASK { ?s ?p ?o }"), 30).body.count(b"true") == 1
+        with pytest.raises(QueryTimeout):  # its process is killed, and a new one is needed
+            pool.run(QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"), 0.5)
+        assert pool.run(QueryRequest("ASK { ?s ?p ?o }"), 30).body.count(b"true") == 1
+        second = zygote_for(dataset)
+        assert second is not first and second.pid != first.pid
+    finally:
+        pool.close()
+        second = zygote_for(dataset)
+        second.close()
+        assert left(second.pid), "the new zygote did not leave once the pool let go of it"
