@@ -11,6 +11,7 @@ import json
 import urllib.parse
 import urllib.request
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 import pytest
 
@@ -157,3 +158,55 @@ def test_language_tags_survive_the_store(store_backed_server, server):
     rows = ask_endpoint(remote.url, query)["results"]["bindings"]
     assert {(r["label"]["value"], r["label"].get("xml:lang"), r["lang"]["value"]) for r in rows} == \
         {("Minalogic", "fr", "fr")}
+
+
+def test_a_new_release_pushed_then_sighup_is_served_over_the_store(release, tmp_path):
+    """The release cycle over a store: build, push, `kill -HUP` the server. Every worker then serves the
+    new release (its id, its downloads) and goes on answering through the store."""
+    import shutil
+    import signal
+    import time
+
+    from polegraph.build import build_release
+    from polegraph.settings import Settings
+
+    from .conftest import PROJECT
+
+    if oxigraph_binary() is None:
+        pytest.skip("the oxigraph server (PyPI package oxigraph) is not installed")
+    var = tmp_path / "var"
+    (var / "releases").mkdir(parents=True)
+    shutil.copytree(release.path, var / "releases" / release.id)
+    (var / "current").symlink_to(Path("releases") / release.id)
+    store = start_oxigraph(tmp_path / "db")
+    try:
+        push(release, store.remote)
+        port = free_port()
+        server = RunningServer(polegraph_command() + [
+            "--project", str(PROJECT), "--var", str(var), "serve", "--no-build", "--port", str(port),
+            "--store", store.query_url], port)
+        try:
+            server.wait_ready()
+            count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+            before = ask_endpoint(server.url, count)
+            new = build_release(Settings(project=PROJECT, var=var))
+            assert new.id != release.id
+            push(new, store.remote)
+            server.process.send_signal(signal.SIGHUP)
+            deadline = time.monotonic() + 30
+            while _served_release(server.url) != new.id and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(1)  # every worker has switched
+            assert {_served_release(server.url) for _ in range(20)} == {new.id}, server.output()[-2000:]
+            assert ask_endpoint(server.url, count) == before
+            with urllib.request.urlopen(server.url + "/downloads/?format=json", timeout=300) as response:
+                assert json.loads(response.read())["release"] == new.id
+        finally:
+            server.stop()
+    finally:
+        store.stop()
+
+
+def _served_release(base_url: str) -> str:
+    with urllib.request.urlopen(base_url + "/health", timeout=30) as response:
+        return json.loads(response.read())["release"]
