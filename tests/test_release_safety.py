@@ -268,6 +268,27 @@ def test_a_release_records_its_inputs_checksums_and_tool_versions(project_copy, 
         assert tools[tool] == metadata.version(tool), tool
 
 
+def test_the_same_sources_give_the_same_release_content(release, project_copy, tmp_path, monkeypatch):
+    """Rebuilt from the same sources, a release holds the same dataset.nq byte for byte, blank nodes
+    included (they get canonical labels): its content digest changes only when its data does. A
+    rebuild within the same second, which gets the same id, leaves that release in place."""
+    from polegraph.settings import Settings
+
+    settings = Settings(project=project_copy, var=tmp_path / "var")
+    frozen = time.gmtime()
+    monkeypatch.setattr(time, "gmtime", lambda *_: frozen)
+    first = build_release(settings)
+    dataset = first.dataset_path.read_bytes()
+    assert b"_:" in dataset  # the ontology's blank nodes (OWL unions and lists) are there
+    assert dataset == release.dataset_path.read_bytes()
+    assert first.metadata["content_sha256"] == release.metadata["content_sha256"]
+    again = build_release(settings)
+    assert again.id == first.id and again.path == first.path
+    assert (tmp_path / "var" / "current").resolve() == first.path
+    assert_complete(again.path)
+    assert not [p for p in (tmp_path / "var" / "releases").iterdir() if p.name.startswith(".building")]
+
+
 # --- owlready2 and its Java reasoner: build time only -----------------------------------------------------------
 
 

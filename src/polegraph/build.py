@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import RDF, Dataset, Graph, URIRef
 
 from . import reason
@@ -135,9 +136,13 @@ def _tool_versions() -> dict[str, str]:
     return versions
 
 
-def _sorted_nquads(dataset: Dataset) -> bytes:
-    data = dataset.serialize(format="nquads", encoding="utf-8")
-    lines = sorted({line for line in data.splitlines() if line.strip()})
+def canonical_nquads(dataset: Dataset) -> bytes:
+    """The dataset as sorted N-Quads whose blank nodes have canonical labels: the same sources and tools
+    give the same bytes, so a release's content digest changes only when its data does. (Oxigraph's
+    canonical labels may change between its versions; a release records the versions used.)"""
+    quads = ox.Dataset(ox.parse(dataset.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS))
+    quads.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    lines = sorted({line for line in ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines() if line.strip()})
     return b"\n".join(lines) + b"\n"
 
 
@@ -151,7 +156,7 @@ def build_release(settings: Settings) -> Release:
     if consistency.completed and not consistency.ok:
         unsatisfiable = f": unsatisfiable {', '.join(consistency.unsatisfiable)}" if consistency.unsatisfiable else ""
         raise Inconsistent(consistency.message + unsatisfiable)
-    nquads = _sorted_nquads(dataset)
+    nquads = canonical_nquads(dataset)
     digest = hashlib.sha256(nquads).hexdigest()
     releases = settings.releases_dir
     releases.mkdir(parents=True, exist_ok=True)
@@ -179,7 +184,10 @@ def build_release(settings: Settings) -> Release:
         }
         (tmp / METADATA_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         final = releases / release_id
-        os.rename(tmp, final)
+        if final.is_dir():  # the same content built within the same second: that release stands
+            shutil.rmtree(tmp)
+        else:
+            os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

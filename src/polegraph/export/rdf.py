@@ -1,8 +1,8 @@
 """RDF exports of a release, byte-identical for the same graph.
 
-The release's N-Quads carry blank nodes with labels that change at every build (the ontology's
-OWL class expressions are blank nodes). Loading canonicalises them (RDFC, pyoxigraph) so the same
-graph always gets the same labels; every writer then emits terms in sorted order.
+The release's N-Quads carry blank nodes (the ontology's OWL class expressions). A build labels them
+canonically, but older releases do not, so loading canonicalises them again (RDFC, pyoxigraph): the
+same graph always gets the same labels. Every writer then emits terms in sorted order.
 """
 
 from __future__ import annotations
