@@ -8,6 +8,10 @@ case) are normalised.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
+import time
 import urllib.parse
 import urllib.request
 from decimal import Decimal, InvalidOperation
@@ -15,9 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from polegraph.push import push
+from polegraph.build import build_release
+from polegraph.push import RELEASES_GRAPH, push
+from polegraph.settings import Settings
 
-from .conftest import RunningServer, free_port, polegraph_command
+from .conftest import PROJECT, RunningServer, free_port, polegraph_command
 from .triplestores import oxigraph_binary, start_oxigraph, start_virtuoso, virtuoso_binary
 
 NUMERIC = ("integer", "decimal", "double", "float", "int", "long", "short", "nonNegativeInteger")
@@ -160,18 +166,9 @@ def test_language_tags_survive_the_store(store_backed_server, server):
         {("Minalogic", "fr", "fr")}
 
 
-def test_a_new_release_pushed_then_sighup_is_served_over_the_store(release, tmp_path):
-    """The release cycle over a store: build, push, `kill -HUP` the server. Every worker then serves the
-    new release (its id, its downloads) and goes on answering through the store."""
-    import shutil
-    import signal
-    import time
-
-    from polegraph.build import build_release
-    from polegraph.settings import Settings
-
-    from .conftest import PROJECT
-
+@pytest.fixture
+def pushed_store(release, tmp_path):
+    """An Oxigraph server the session's release was pushed to, and a var folder serving a copy of it."""
     if oxigraph_binary() is None:
         pytest.skip("the oxigraph server (PyPI package oxigraph) is not installed")
     var = tmp_path / "var"
@@ -181,30 +178,99 @@ def test_a_new_release_pushed_then_sighup_is_served_over_the_store(release, tmp_
     store = start_oxigraph(tmp_path / "db")
     try:
         push(release, store.remote)
-        port = free_port()
-        server = RunningServer(polegraph_command() + [
-            "--project", str(PROJECT), "--var", str(var), "serve", "--no-build", "--port", str(port),
-            "--store", store.query_url], port)
-        try:
-            server.wait_ready()
-            count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-            before = ask_endpoint(server.url, count)
-            new = build_release(Settings(project=PROJECT, var=var))
-            assert new.id != release.id
-            push(new, store.remote)
-            server.process.send_signal(signal.SIGHUP)
-            deadline = time.monotonic() + 30
-            while _served_release(server.url) != new.id and time.monotonic() < deadline:
-                time.sleep(0.2)
-            time.sleep(1)  # every worker has switched
-            assert {_served_release(server.url) for _ in range(20)} == {new.id}, server.output()[-2000:]
-            assert ask_endpoint(server.url, count) == before
-            with urllib.request.urlopen(server.url + "/downloads/?format=json", timeout=300) as response:
-                assert json.loads(response.read())["release"] == new.id
-        finally:
-            server.stop()
+        yield store, var
     finally:
         store.stop()
+
+
+def other_content_release(var: Path, release) -> str:
+    """A whole release in `var` whose id says its content differs from `release` (as a new build of
+    changed sources would), made `current`. Returns its id."""
+    other_id = release.id.rsplit("-", 1)[0] + "-000000000000"
+    folder = var / "releases" / other_id
+    shutil.copytree(release.path, folder)
+    meta = json.loads((folder / "release.json").read_text(encoding="utf-8"))
+    (folder / "release.json").write_text(json.dumps({**meta, "id": other_id}), encoding="utf-8")
+    (var / ".current-next").symlink_to(Path("releases") / other_id)
+    os.replace(var / ".current-next", var / "current")
+    return other_id
+
+
+def serve_over(store, var: Path) -> RunningServer:
+    port = free_port()
+    return RunningServer(polegraph_command() + ["--project", str(PROJECT), "--var", str(var), "serve", "--no-build",
+                                                "--port", str(port), "--store", store.query_url], port)
+
+
+def test_a_new_release_pushed_then_sighup_is_served_over_the_store(pushed_store, release):
+    """The release cycle over a store: build, push, `kill -HUP` the server. Every worker then serves the
+    new release (its id, its downloads) and goes on answering through the store. A release the store was
+    not pushed is not taken: the server goes on with the one the store holds."""
+    store, var = pushed_store
+    server = serve_over(store, var)
+    try:
+        server.wait_ready()
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        before = ask_endpoint(server.url, count)
+        new = build_release(Settings(project=PROJECT, var=var))
+        assert new.id != release.id
+        push(new, store.remote)
+        server.process.send_signal(signal.SIGHUP)
+        _wait_for_release(server, new.id)
+        assert {_served_release(server.url) for _ in range(20)} == {new.id}, server.output()[-2000:]
+        assert ask_endpoint(server.url, count) == before
+        with urllib.request.urlopen(server.url + "/downloads/?format=json", timeout=300) as response:
+            assert json.loads(response.read())["release"] == new.id
+
+        other = other_content_release(var, release)  # built, never pushed
+        server.process.send_signal(signal.SIGHUP)
+        _wait_for_log(server, f"keeping release {new.id}")
+        assert {_served_release(server.url) for _ in range(20)} == {new.id}
+        assert other in server.output() and "polegraph push --to" in server.output()
+    finally:
+        server.stop()
+
+
+def test_serve_refuses_a_store_pushed_other_content(pushed_store, release):
+    store, var = pushed_store
+    other = other_content_release(var, release)
+    server = serve_over(store, var)
+    try:
+        assert server.process.wait(timeout=60) == 2
+        output = server.output()
+        assert f"holds release {release.id}" in output and other in output
+        assert f"polegraph push --to {store.query_url}" in output
+        assert "Traceback" not in output
+    finally:
+        server.stop()
+
+
+def test_a_store_with_no_release_record_is_served_with_a_warning(pushed_store):
+    """A store loaded by other means (a bulk loader) has no record of a push: it is served, and the log says so."""
+    store, var = pushed_store
+    store.remote.update(f"DROP GRAPH <{RELEASES_GRAPH}>")
+    server = serve_over(store, var)
+    try:
+        server.wait_ready()
+        answer = ask_endpoint(server.url, "ASK { ?s ?p ?o }")
+        assert answer["boolean"] is True
+        assert "records no release pushed by polegraph" in server.output()
+    finally:
+        server.stop()
+
+
+def _wait_for_release(server: RunningServer, release_id: str, within_s: float = 30) -> None:
+    deadline = time.monotonic() + within_s
+    while _served_release(server.url) != release_id and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1)  # every worker has switched
+
+
+def _wait_for_log(server: RunningServer, text: str, within_s: float = 30) -> None:
+    deadline = time.monotonic() + within_s
+    while text not in server.output() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert text in server.output(), server.output()[-2000:]
 
 
 def _served_release(base_url: str) -> str:

@@ -157,7 +157,6 @@ def serve(ctx: _Context, host: str | None, port: int | None, workers: int | None
     chosen = {"host": host, "port": port, "workers": workers, "store_url": store_url}
     settings = ctx.settings.with_(**{k: v for k, v in chosen.items() if v is not None})
     release = current_release(settings) if no_build else build_release(settings)
-    click.echo(f"serving release {release.id} on http://{settings.host}:{settings.port}/", err=True)
     run(settings, release)
 
 

@@ -232,6 +232,12 @@ def _switch(store: RemoteStore, release: Release, staged: dict[str, str]) -> Non
     store.update(" ;\n".join(operations))
 
 
+def stored_release(store: RemoteStore) -> str | None:
+    """The id of the release a push last switched `store` to; None if no push recorded one."""
+    rows = store.select(f"SELECT ?id WHERE {{ GRAPH <{RELEASES_GRAPH}> {{ ?r <{DCTERMS}identifier> ?id }} }}")
+    return rows[0]["id"] if rows else None
+
+
 def _drop_quietly(store: RemoteStore, graphs) -> None:
     for graph in graphs:
         try:

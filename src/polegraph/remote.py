@@ -12,6 +12,7 @@ polegraph's own.
 
 from __future__ import annotations
 
+import logging
 import time
 import urllib.error
 import urllib.parse
@@ -22,6 +23,7 @@ import pyoxigraph as ox
 
 from .engine import QueryAnswer, QueryRequest, QueryTimeout
 from .errors import PolegraphError
+from .push import PushError, stored_release
 from .push import RemoteStore as _Credentials
 from .serialise import serialise_boolean, serialise_solutions, serialise_triples
 from .sparql_guard import CheckedQuery, check_query
@@ -32,6 +34,34 @@ ACCEPT_RESULTS = "application/sparql-results+json"
 ACCEPT_GRAPH = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8"
 _GRAPH_TYPES = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
                 "text/turtle": ox.RdfFormat.TURTLE, "application/x-turtle": ox.RdfFormat.TURTLE}
+
+
+log = logging.getLogger("polegraph.remote")
+
+
+class StoreHoldsOtherData(PolegraphError):
+    """The store was pushed a release whose content differs from the one polegraph would serve."""
+
+    kind = "store-holds-other-data"
+    http_status = 409
+
+
+def check_store_holds(query_url: str, release, timeout_s: float = 30) -> None:
+    """Refuse to serve `release` over a store that `push` last loaded with other content: the pages and
+    downloads would describe one graph and the answers come from another. Releases with the same
+    content share the end of their id (its digest). A store with no record, loaded by other means
+    (docs/triplestores.md), or one that cannot be read now, is served with a warning."""
+    try:
+        recorded = stored_release(_Credentials(query_url, query_url, timeout_s=timeout_s))
+    except PushError as exc:
+        log.warning("cannot read which release the store holds (%s); serving release %s", exc.message, release.id)
+        return
+    if recorded is None:
+        log.warning("the store at %s records no release pushed by polegraph; serving release %s as its content",
+                    query_url, release.id)
+    elif recorded.rsplit("-", 1)[-1] != release.id.rsplit("-", 1)[-1]:
+        raise StoreHoldsOtherData(f"the store at {query_url} holds release {recorded}, whose content differs from "
+                                  f"release {release.id}: run `polegraph push --to {query_url}` first")
 
 
 class StoreUnavailable(PolegraphError):

@@ -29,6 +29,7 @@ from ..build import Release, current_release, verify_release
 from ..engine import POOL_SIZE, EngineFailure, retire_pool
 from ..errors import PolegraphError
 from ..pooled_store import PooledStore
+from ..remote import check_store_holds
 from ..settings import Settings
 from ..store import Store
 from ..zygote import Zygote, use_zygote
@@ -102,6 +103,7 @@ class _Serving:
         from . import create_app
 
         if self.settings.store_url:
+            check_store_holds(self.settings.store_url, release, self.settings.query_timeout_s)
             app = create_app(self.settings, release)
             record = {"release": str(release.path)}
         else:
@@ -224,6 +226,7 @@ def run(settings: Settings, release: Release) -> None:
     _check_port_free(settings.host, settings.port)
     configure_logging(sys.stderr)
     serving = _Serving(settings, release)
+    log.info("serving release %s on http://%s:%s/", release.id, settings.host, settings.port)
     server = _ServerSwitchingReleases(
         "polegraph", address=settings.host, port=settings.port, interface=Interfaces.WSGI,
         workers=settings.workers, blocking_threads=POOL_SIZE, http=HTTPModes.http1, websockets=False,
