@@ -12,7 +12,7 @@ import json
 import re
 
 import pytest
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from polegraph.web import create_app
@@ -146,3 +146,55 @@ def test_a_browser_gets_a_readable_404_and_other_clients_the_json_error(client):
     assert "No such resource" in page.get_data(as_text=True)
     data = client.get("/id/pole/no-such-pole", headers={"Accept": "text/turtle"})
     assert data.status_code == 404 and data.get_json()["error"] == "not-found"
+
+
+# --- named graph IRIs: https://w3id.org/polegraph/graph/{name} -------------------------------------------------
+
+GRAPH = "https://w3id.org/polegraph/graph/"
+
+
+@pytest.fixture(scope="module")
+def release_graphs(release) -> Dataset:
+    return Dataset().parse(release.dataset_path, format="nquads")
+
+
+@pytest.mark.parametrize("name", ["ontology", "vocabulary", "manifesto", "provenance", "inferred"])
+@pytest.mark.parametrize("accept, syntax", [("text/turtle", "turtle"), ("application/n-triples", "nt"),
+                                            ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")])
+def test_a_graph_iri_gives_that_graph_in_the_accepted_syntax(server, release_graphs, name, accept, syntax):
+    response = fetch(server, f"/graph/{name}", {"Accept": accept})
+    assert response.status == 200
+    assert response.getheader("Content-Type").split(";")[0] == accept
+    assert "accept" in response.getheader("Vary", "").lower()
+    served = Graph().parse(data=response.body, format=syntax)
+    expected = release_graphs.graph(URIRef(GRAPH + name))
+    assert len(served) == len(expected) > 0
+    assert all(t in served for t in expected if not any(isinstance(term, BNode) for term in t))
+
+
+def test_a_graph_in_trig_keeps_its_name(client, release_graphs):
+    dataset = Dataset().parse(data=client.get("/graph/manifesto?format=trig").get_data(), format="trig")
+    assert {str(g.identifier) for g in dataset.graphs() if len(g)} == {GRAPH + "manifesto"}
+
+
+def test_a_graph_page_says_what_the_graph_holds_in_the_readers_language(client, release_graphs):
+    size = len(release_graphs.graph(URIRef(GRAPH + "inferred")))
+    assert size >= 1000  # so the count is written with a thousands separator
+    french = client.get("/graph/inferred?lang=fr", headers={"Accept": "text/html"}).get_data(as_text=True)
+    english = client.get("/graph/inferred?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert GRAPH + "inferred" in french and "Graphe nommé" in french and "OWL 2 RL" in french
+    assert f"{size:,}".replace(",", "\u202f") + " triplets" in french
+    assert "Named graph" in english and f"{size:,} statements" in english
+    assert 'href="/graph/inferred?format=turtle"' in english
+
+
+@pytest.mark.parametrize("path", ["/graph/nope", "/graph/Ontology", "/graph/..%2Fid", "/graph/ontology/extra",
+                                  "/graph/staging", "/graph/releases"])
+def test_an_unknown_graph_is_404(server, path):
+    assert fetch(server, path, {"Accept": "text/turtle"}).status == 404
+
+
+def test_links_to_graph_iris_stay_on_the_site():
+    from polegraph.web.pages import href
+
+    assert href(GRAPH + "inferred") == "/graph/inferred"

@@ -235,6 +235,22 @@ def resource_data(store: Store, iri: str, fmt: str) -> bytes:
     return ox.serialize(sorted(quads, key=str), format=GRAPH_SERIALISERS[fmt], prefixes=prefixes)
 
 
+def graph_data(store: Store, graph_iri: str, fmt: str) -> bytes:
+    """Every statement of one named graph, in a graph format of negotiation.GRAPH_FORMATS (by name);
+    TriG and N-Quads keep the graph's name."""
+    triples = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}")
+    statements = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph_iri)) for t in triples] \
+        if fmt in ("trig", "nquads") else list(triples)
+    prefixes = {k: v for k, v in PREFIXES.items()} if fmt in ("turtle", "trig", "rdfxml") else None
+    return ox.serialize(sorted(statements, key=str), format=GRAPH_SERIALISERS[fmt], prefixes=prefixes)
+
+
+def graph_size(store: Store, graph_iri: str) -> int:
+    """How many statements one named graph holds."""
+    rows = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}")
+    return int(rows[0]["n"])
+
+
 def json_ld(store: Store, iri: str) -> str:
     """The resource's own statements as JSON-LD, safe to embed in an HTML <script> element."""
     text = resource_data(store, iri, "jsonld").decode("utf-8")

@@ -127,6 +127,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "editor.csv": {"fr": "résultats CSV", "en": "CSV results"},
     "editor.noscript": {"fr": "L'éditeur a besoin de JavaScript ; chaque requête reste exécutable par son lien CSV.",
                         "en": "The editor needs JavaScript; each query still runs from its CSV link."},
+    "graph.title": {"fr": "Graphe nommé « {name} »", "en": "Named graph “{name}”"},
+    "graph.size": {"fr": "{n} triplets.", "en": "{n} statements."},
+    "graph.ontology": {"fr": "Les classes et les propriétés de l'ontologie polegraph (OWL), avec leurs libellés et "
+                             "leurs définitions.",
+                       "en": "The classes and properties of the polegraph ontology (OWL), with their labels and "
+                             "definitions."},
+    "graph.vocabulary": {"fr": "Les vocabulaires contrôlés du projet : schémas de concepts (filières, thèmes) et "
+                               "grandeurs que mesurent les chiffres. Ce sont les mots du projet, pas ceux du "
+                               "manifeste.",
+                         "en": "The project's controlled vocabularies: concept schemes (value chains, themes) and what "
+                               "the figures measure. These are the project's words, not the manifesto's."},
+    "graph.manifesto": {"fr": "Le manifeste et ses sections, auxquelles chaque fait du graphe est rattaché.",
+                        "en": "The manifesto and its sections, to which every fact of the graph is traced."},
+    "graph.provenance": {"fr": "Pour chaque ressource, les sections du manifeste qui en parlent (pg:statedIn), "
+                               "calculées à la construction.",
+                         "en": "For every resource, the manifesto sections that speak of it (pg:statedIn), derived "
+                               "at build time."},
+    "graph.inferred": {"fr": "Les triplets déduits à la construction (règles OWL 2 RL) des données et de l'ontologie.",
+                       "en": "The statements inferred at build time (OWL 2 RL rules) from the data and the ontology."},
+    "graph.other": {"fr": "Un graphe de données du projet.", "en": "A data graph of the project."},
+    "graph.sections": {"fr": "Les faits tirés du manifeste sont dans un graphe par section, nommé par l'IRI de la "
+                             "section.",
+                       "en": "The facts taken from the manifesto are in one graph per section, named by the "
+                             "section's IRI."},
     "notfound.title": {"fr": "Ressource introuvable", "en": "No such resource"},
     "notfound.text": {"fr": "Ce graphe ne contient rien à cette adresse. Cherchez la ressource par son nom :",
                       "en": "This graph holds nothing at this address. Look the resource up by its name:"},

@@ -1,5 +1,7 @@
 """Linked-data pages: /id/{kind}/{slug} answers 303 to the HTML page or to the data, by content
 negotiation; /page/… is the readable page, /data/….{ext} the resource's statements in an RDF syntax.
+/graph/{name} is a named graph of the release itself (a document, so no redirect): its statements in
+the negotiated RDF syntax, or a short page saying what it holds.
 
 Only well-formed IRIs of things the graph mentions resolve: anything else (unknown kind, malformed
 slug, path tricks) is a 404 before the store is asked.
@@ -10,8 +12,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, redirect, request
 from werkzeug.exceptions import NotFound
 
-from ..describe import describe, exists, json_ld, resource_data
-from ..namespaces import ID, KINDS, PG, SLUG_RE
+from ..describe import describe, exists, graph_data, graph_size, json_ld, resource_data
+from ..namespaces import GRAPH, ID, KINDS, PG, SLUG_RE
 from ..negotiation import GRAPH_FORMATS, HTML, negotiate
 from .context import service
 from .errors import error_response
@@ -23,12 +25,15 @@ BY_EXTENSION = {ext: name for name, ext in EXTENSIONS.items()}
 DATA_LINKS = (("Turtle", "turtle"), ("JSON-LD", "jsonld"), ("RDF/XML", "rdfxml"), ("N-Triples", "ntriples"),
               ("TriG", "trig"))
 PAGE_FORMATS = (HTML, *GRAPH_FORMATS)
+KNOWN_GRAPHS = ("ontology", "vocabulary", "manifesto", "provenance", "inferred")  # described in i18n.py
 
 
 def href(iri: str) -> str:
     """Where a link to `iri` goes: its page here, the ontology documentation, or the IRI itself."""
     if iri.startswith(ID):
         return "/page/" + iri[len(ID):]
+    if iri.startswith(GRAPH):
+        return "/graph/" + iri[len(GRAPH):]
     if iri.startswith(str(PG)):
         return "/ontology#" + iri[len(str(PG)):]
     if iri == str(PG)[:-1]:
@@ -77,6 +82,26 @@ def page(kind: str, slug: str):
     links = [(name, f"/data/{kind}/{slug}.{EXTENSIONS[fmt]}") for name, fmt in DATA_LINKS]
     return localised_page("resource.html", d=description, data_links=links,
                           jsonld=json_ld(service().store, iri))
+
+
+@bp.get("/graph/<name>")
+def named_graph(name: str):
+    iri = GRAPH + name
+    if not SLUG_RE.match(name) or iri not in service().store.named_graphs():
+        abort(404, description=f"no graph {iri} in this release")
+    fmt = negotiate(request.headers.get("Accept"), PAGE_FORMATS, request.args.get("format"))
+    if fmt is None:
+        abort(406, description="this graph is available as " + ", ".join(f.media_type for f in PAGE_FORMATS))
+    if fmt is HTML:
+        links = [(label, f"/graph/{name}?format={fmt_name}") for label, fmt_name in DATA_LINKS]
+        response = localised_page("graph.html", name=name, iri=iri, size=graph_size(service().store, iri),
+                                  description="graph." + (name if name in KNOWN_GRAPHS else "other"),
+                                  data_links=links)
+    else:
+        charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
+        response = Response(graph_data(service().store, iri, fmt.name), content_type=fmt.media_type + charset)
+    response.vary.add("Accept")
+    return response
 
 
 @bp.errorhandler(NotFound)
