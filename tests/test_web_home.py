@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from polegraph.web import create_app
 
@@ -91,6 +92,14 @@ def test_the_editor_page_has_every_named_query_as_a_tab(client, named_queries):
     for query in named_queries.values():
         assert f'id="query-{query.name}"' in html
     assert "PREFIX pole: <https://w3id.org/polegraph/id/pole/>" in html or "https://w3id.org/polegraph/id/pole/" in html
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_editor_titles_its_tabs_in_the_readers_language(client, named_queries, language):
+    html = text(client.get(f"/sparql?lang={language}", headers={"Accept": "text/html"}))
+    for query in named_queries.values():  # the list under the editor; each tab's query text keeps its header
+        assert f'<dt id="query-{query.name}">{escape(query.title_in(language))}</dt>' in html, query.name
+        assert f"<dd>{escape(query.description_in(language))} <a" in html, query.name
 
 
 @pytest.mark.parametrize("path", ["/", "/sparql", "/explorer", "/page/pole/minalogic", "/search?q=pole"])

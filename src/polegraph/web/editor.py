@@ -13,13 +13,15 @@ import flask
 
 from ..namespaces import PREFIXES
 from .context import service
-from .i18n import localised_page
+from .i18n import current_language, localised_page
 
 
 def editor_queries() -> list[dict]:
-    """The named queries as the editor's tabs: name, title, description, text and a CSV link."""
-    return [{"name": q.name, "title": q.title, "description": q.description, "query": q.text,
-             "csv": "/sparql?" + urlencode({"query": q.text, "format": "csv"})}
+    """The named queries as the editor's tabs: name, title and description in the reader's language,
+    text and a CSV link."""
+    language = current_language()
+    return [{"name": q.name, "title": q.title_in(language), "description": q.description_in(language),
+             "query": q.text, "csv": "/sparql?" + urlencode({"query": q.text, "format": "csv"})}
             for q in service().queries.values()]
 
 
