@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import http.client
 import json
 import urllib.error
@@ -96,3 +97,22 @@ def test_the_dataset_iri_resolves_to_its_dcat_description(server):
     assert status == 200 and content_type.startswith("text/turtle")
     graph = Graph().parse(data=body, format="turtle")
     assert (URIRef("https://w3id.org/polegraph/dataset"), None, None) in graph
+
+
+@pytest.mark.parametrize("language, heading, size_of", [
+    ("fr", "Téléchargements", lambda n: f"{n:,}".replace(",", "\u202f")), ("en", "Downloads", lambda n: f"{n:,}")])
+def test_the_listing_is_a_page_of_the_site_in_the_readers_language(server, language, heading, size_of):
+    files = {f["file"]: f for f in json.loads(_get(server, "/downloads/", "application/json")[2])["files"]}
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    try:
+        connection.request("GET", f"/downloads/?lang={language}", headers={"Accept": "text/html"})
+        response = connection.getresponse()
+        page = response.read().decode("utf-8")
+    finally:
+        connection.close()
+    assert response.status == 200 and "accept" in response.getheader("Vary", "").lower()
+    assert f'<html lang="{language}">' in page and f"<h1>{heading}</h1>" in page
+    assert 'href="/sparql"' in page  # the site's navigation
+    turtle = files["polegraph.ttl"]
+    title = turtle["title"][language]
+    assert html.escape(title) in page and turtle["sha256"] in page and size_of(turtle["size"]) in page

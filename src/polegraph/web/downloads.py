@@ -6,7 +6,6 @@ var folder; files are served only if the manifest lists them, so no other path c
 
 from __future__ import annotations
 
-import html
 import threading
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from ..negotiation import GRAPH_FORMATS, HTML, Format, negotiate
 from ..publish.dcat import catalog_graph, coverage_of, default_base_url, serialize_description
 from .context import service
 from .errors import error_response
+from .i18n import localised_page
 
 bp = Blueprint("downloads", __name__)
 _LOCK = threading.Lock()
@@ -50,18 +50,13 @@ def listing():
     if fmt is None:
         return error_response(406, "not-acceptable", "the listing is available as HTML or JSON")
     if fmt.name == "json":
-        return jsonify({"release": service().release.id, "files": [f.to_dict() for f in manifest.files],
-                        "checksums": SUMS_FILE, "manifest": MANIFEST_FILE})
-    rows = "\n".join(
-        f'<tr><td><a href="{html.escape(f.name)}">{html.escape(f.name)}</a></td><td>{f.size}</td>'
-        f"<td>{html.escape(f.media_type)}</td><td>{html.escape(f.title_fr)}<br><i>{html.escape(f.title_en)}</i></td>"
-        f"<td><code>{f.sha256}</code></td></tr>" for f in manifest.files)
-    body = (f'<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>polegraph — téléchargements'
-            f"</title></head><body><h1>Téléchargements / Downloads</h1><p>Release {html.escape(service().release.id)}"
-            f' — <a href="{SUMS_FILE}">{SUMS_FILE}</a> — <a href="{MANIFEST_FILE}">{MANIFEST_FILE}</a>'
-            f' — <a href="/catalog">DCAT</a></p><table><thead><tr><th>Fichier</th><th>Octets</th><th>Type</th>'
-            f"<th>Contenu</th><th>SHA-256</th></tr></thead><tbody>{rows}</tbody></table></body></html>\n")
-    return Response(body, content_type="text/html; charset=utf-8")
+        response = jsonify({"release": service().release.id, "files": [f.to_dict() for f in manifest.files],
+                            "checksums": SUMS_FILE, "manifest": MANIFEST_FILE})
+    else:
+        response = localised_page("downloads.html", release=service().release.id, files=manifest.files,
+                                  sums=SUMS_FILE, manifest_file=MANIFEST_FILE)
+    response.vary.add("Accept")
+    return response
 
 
 @bp.get("/downloads/<path:name>")

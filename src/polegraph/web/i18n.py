@@ -151,6 +151,16 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "section.",
                        "en": "The facts taken from the manifesto are in one graph per section, named by the "
                              "section's IRI."},
+    "downloads.title": {"fr": "Téléchargements", "en": "Downloads"},
+    "downloads.intro": {"fr": "Les fichiers de la version {release} du graphe, dans des formats RDF, de graphe et de "
+                              "tableur.",
+                        "en": "The files of release {release} of the graph, in RDF, graph and spreadsheet formats."},
+    "downloads.catalog": {"fr": "Description DCAT-AP", "en": "DCAT-AP description"},
+    "downloads.file": {"fr": "Fichier", "en": "File"},
+    "downloads.content": {"fr": "Contenu", "en": "Content"},
+    "downloads.type": {"fr": "Type", "en": "Type"},
+    "downloads.size": {"fr": "Octets", "en": "Bytes"},
+    "downloads.check": {"fr": "Pour vérifier les fichiers téléchargés :", "en": "To check the downloaded files:"},
     "notfound.title": {"fr": "Ressource introuvable", "en": "No such resource"},
     "notfound.text": {"fr": "Ce graphe ne contient rien à cette adresse. Cherchez la ressource par son nom :",
                       "en": "This graph holds nothing at this address. Look the resource up by its name:"},
