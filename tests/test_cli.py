@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
+
+from polegraph.build import Release, verify_release
 
 from .conftest import PROJECT, free_port, polegraph_command
 
@@ -112,3 +116,44 @@ def test_csv_of_a_construct_is_refused_not_ignored(built_var):
                  var=built_var)
     assert result.returncode == 2
     assert "prints Turtle" in result.stderr
+
+
+def _releases_var(release, tmp_path, names: list[str], current: str):
+    """A var folder holding copies of the session's release under `names`, `current` linked."""
+    var = tmp_path / "var"
+    for name in names:
+        shutil.copytree(release.path, var / "releases" / name)
+        (var / "exports" / name).mkdir(parents=True)
+        (var / "exports" / name / "manifest.json").write_text("{}", encoding="utf-8")
+    (var / "exports" / "20200101T000000Z-gone00000000").mkdir()  # the export of a release removed by hand
+    (var / "releases" / ".building-x").mkdir()  # a build under way
+    (var / "current").symlink_to(Path("releases") / current)
+    return var
+
+
+def test_prune_keeps_the_newest_and_the_current_release_and_removes_the_rest(release, tmp_path):
+    names = [f"2026110{day}T120000Z-{day}bcdef012345" for day in range(1, 6)]
+    var = _releases_var(release, tmp_path, names, current=names[1])  # rolled back to an older one
+    before = sorted(p.name for p in (var / "releases").iterdir())
+    dry = run("prune", "--keep", "2", "--dry-run", var=var)
+    assert dry.returncode == 0, dry.stderr
+    assert sorted(p.name for p in (var / "releases").iterdir()) == before
+    assert f"would remove release {names[0]}" in dry.stdout and f"would remove release {names[2]}" in dry.stdout
+
+    done = run("prune", "--keep", "2", var=var)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (var / "releases").iterdir()) == sorted([".building-x", names[1], *names[3:]])
+    assert sorted(p.name for p in (var / "exports").iterdir()) == sorted([names[1], *names[3:]])
+    assert "2 release(s) removed" in done.stdout
+    assert (var / "current").resolve() == (var / "releases" / names[1]).resolve()
+    verify_release(Release.open(var / "current"))  # still whole
+    again = run("prune", "--keep", "2", var=var)
+    assert again.returncode == 0 and "0 release(s) removed" in again.stdout
+
+
+def test_prune_refuses_to_keep_nothing(release, tmp_path):
+    names = ["20261101T120000Z-1bcdef012345"]
+    var = _releases_var(release, tmp_path, names, current=names[0])
+    result = run("prune", "--keep", "0", var=var)
+    assert result.returncode == 2 and "keep at least 1 release" in result.stderr
+    assert (var / "releases" / names[0]).is_dir()

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from rdflib import RDF, Dataset, Graph, URIRef
 
 from . import reason
-from .errors import Inconsistent, NoRelease, ValidationFailed
+from .errors import Inconsistent, NoRelease, PolegraphError, ValidationFailed
 from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PG, PROVENANCE_GRAPH
 from .settings import Settings
 from .sources import Sources, load_sources
@@ -202,3 +202,39 @@ def _point_current_at(link: Path, target: Path) -> None:
         tmp_link.unlink()
     tmp_link.symlink_to(os.path.relpath(target, link.parent))
     os.replace(tmp_link, link)
+
+
+@dataclass
+class Pruned:
+    """What `prune_releases` removed (or would remove) and kept."""
+
+    removed: list[str]
+    kept: list[str]
+    freed_bytes: int
+
+
+def prune_releases(settings: Settings, keep: int, dry_run: bool = False) -> Pruned:
+    """Remove every release but the `keep` newest and the current one, with their exports (and exports
+    of releases already gone). Each folder is first renamed to a hidden name, so a half-removed
+    release never looks whole. A server still serving an older release should be reloaded first."""
+    if keep < 1:
+        raise PolegraphError(f"keep at least 1 release (asked: {keep})")
+    releases = sorted(p for p in _folders(settings.releases_dir))  # ids begin with their build time
+    current = settings.current_release.resolve() if settings.current_release.exists() else None
+    kept = [p for p in releases if p in releases[-keep:] or p == current]
+    kept_names = {p.name for p in kept}
+    doomed = [p for p in releases if p.name not in kept_names]
+    doomed += [p for p in _folders(settings.var_dir / "exports") if p.name not in kept_names]
+    freed = sum(f.stat().st_size for p in doomed for f in p.rglob("*") if f.is_file())
+    if not dry_run:
+        for folder in doomed:
+            hidden = folder.with_name(f".pruning-{folder.name}")
+            os.rename(folder, hidden)
+            shutil.rmtree(hidden)
+    return Pruned(removed=[p.name for p in releases if p.name not in kept_names], kept=[p.name for p in kept],
+                  freed_bytes=freed)
+
+
+def _folders(parent: Path) -> list[Path]:
+    """The visible folders of `parent` (hidden ones are builds or exports under way)."""
+    return [p for p in parent.iterdir() if p.is_dir() and not p.name.startswith(".")] if parent.is_dir() else []

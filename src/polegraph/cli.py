@@ -53,6 +53,23 @@ def build(ctx: _Context) -> None:
 
 
 @cli.command()
+@click.option("--keep", type=int, default=3, show_default=True,
+              help="How many of the newest releases to keep; the current one is always kept.")
+@click.option("--dry-run", is_flag=True, help="Say what would be removed, and remove nothing.")
+@pass_ctx
+def prune(ctx: _Context, keep: int, dry_run: bool) -> None:
+    """Remove old releases and their exports (reload a server still serving an old one first)."""
+    from .build import prune_releases
+
+    pruned = prune_releases(ctx.settings, keep, dry_run)
+    for name in pruned.removed:
+        click.echo(f"{'would remove' if dry_run else 'removed'} release {name}")
+    click.echo(f"{len(pruned.removed)} release(s) {'to remove' if dry_run else 'removed'}, "
+               f"{pruned.freed_bytes / 1e6:.1f} MB {'to free' if dry_run else 'freed'}; "
+               f"kept: {', '.join(pruned.kept) or 'none'}")
+
+
+@cli.command()
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
