@@ -157,3 +157,32 @@ def test_a_pool_whose_zygote_was_killed_goes_on_from_a_new_one(tmp_path):
         second = zygote_for(dataset)
         second.close()
         assert left(second.pid), "the new zygote did not leave once the pool let go of it"
+
+
+def test_a_worker_whose_release_zygote_is_gone_starts_its_own(release, settings, tmp_path):
+    """On SIGHUP the serving process publishes the new release and its zygote's address. If that zygote died
+    before a worker connected, the worker starts a zygote of its own for the release and serves it."""
+    import shutil
+
+    from polegraph.build import Release
+    from polegraph.engine import pool_for
+    from polegraph.web.server import _Serving
+
+    shutil.copytree(release.path, tmp_path / release.id)
+    served = Release.open(tmp_path / release.id)  # a dataset path of its own: the registries stay apart
+    serving = _Serving(settings, served)
+    try:
+        gone = f"polegraph-test-gone-{os.getpid()}-{secrets.token_hex(8)}"
+        serving.publication.publish(2, {"release": str(served.path), "zygote": gone})
+        serving._switch()
+        assert serving.generation == 2
+        answer = serving.app.test_client().get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"},
+                                               headers={"Accept": "application/sparql-results+json"})
+        assert answer.status_code == 200 and answer.get_json()["boolean"] is True
+        own = zygote_for(served.dataset_path)
+        assert own._process is not None, "the worker did not start a zygote of its own"
+    finally:
+        pool_for(served.dataset_path).close()
+        own = zygote_for(served.dataset_path)
+        own.close()
+        assert left(own.pid), "the worker's own zygote did not leave once let go of"
