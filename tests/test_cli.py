@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -149,6 +150,21 @@ def test_prune_keeps_the_newest_and_the_current_release_and_removes_the_rest(rel
     verify_release(Release.open(var / "current"))  # still whole
     again = run("prune", "--keep", "2", var=var)
     assert again.returncode == 0 and "0 release(s) removed" in again.stdout
+
+
+def test_prune_keeps_a_release_a_running_server_serves(release, tmp_path):
+    """`serve` records the release it serves in <var>/serving/<pid>.json; records of ended processes
+    count for nothing."""
+    names = [f"2026110{day}T120000Z-{day}bcdef012345" for day in range(1, 5)]
+    var = _releases_var(release, tmp_path, names, current=names[3])
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    (var / "serving").mkdir()
+    for pid, name in ((os.getpid(), names[0]), (ended.pid, names[1])):
+        (var / "serving" / f"{pid}.json").write_text(json.dumps({"pid": pid, "release": name}), encoding="utf-8")
+    result = run("prune", "--keep", "1", var=var)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (var / "releases").iterdir()) == sorted([".building-x", names[0], names[3]])
 
 
 def test_prune_refuses_to_keep_nothing(release, tmp_path):

@@ -90,6 +90,22 @@ def health(server) -> str:
     return json.loads(answer.body)["release"]
 
 
+def serving_record(var: Path, server) -> str:
+    """The release the server's record in <var>/serving names (what `polegraph prune` keeps)."""
+    record = json.loads((var / "serving" / f"{server.process.pid}.json").read_text(encoding="utf-8"))
+    assert record["pid"] == server.process.pid
+    return record["release"]
+
+
+def test_a_server_records_the_release_it_serves_until_it_stops(var, tmp_path):
+    server = start(var, tmp_path / "server.log")
+    try:
+        assert serving_record(var, server) == health(server)
+    finally:
+        server.stop()
+    assert not (var / "serving" / f"{server.process.pid}.json").exists(), "the record outlived the server"
+
+
 def stalled_build(var: Path, stage: str, tmp_path: Path, project: Path = PROJECT) -> subprocess.Popen:
     marker = tmp_path / f"stalled-{stage}"
     process = subprocess.Popen(
@@ -201,6 +217,7 @@ def test_the_server_reloads_a_new_release_on_sighup_without_failing_a_request(va
         for thread in clients:
             thread.join(timeout=60)
     assert health(served) == new.id, "after SIGHUP the server still serves the old release"
+    assert serving_record(var, served) == new.id, "the server's record for `polegraph prune` names the old release"
     assert not failures, failures[:5]
     assert answered[0] > 20
     names = process_names(served)

@@ -204,6 +204,9 @@ def _point_current_at(link: Path, target: Path) -> None:
     os.replace(tmp_link, link)
 
 
+SERVING_DIR = "serving"
+
+
 @dataclass
 class Pruned:
     """What `prune_releases` removed (or would remove) and kept."""
@@ -213,15 +216,42 @@ class Pruned:
     freed_bytes: int
 
 
+def mark_serving(settings: Settings, release: Release) -> None:
+    """Record that this process serves `release` (<var>/serving/<pid>.json), so prune keeps it."""
+    folder = settings.var_dir / SERVING_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{os.getpid()}.json"
+    tmp.write_text(json.dumps({"pid": os.getpid(), "release": release.id}), encoding="utf-8")
+    os.replace(tmp, folder / f"{os.getpid()}.json")
+
+
+def unmark_serving(settings: Settings) -> None:
+    (settings.var_dir / SERVING_DIR / f"{os.getpid()}.json").unlink(missing_ok=True)
+
+
+def served_releases(settings: Settings) -> dict[str, int]:
+    """{release id: pid} of the releases running processes serve (records of ended processes are ignored)."""
+    served = {}
+    for record in (settings.var_dir / SERVING_DIR).glob("[0-9]*.json"):
+        try:
+            entry = json.loads(record.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if Path(f"/proc/{entry.get('pid')}").exists():
+            served[entry.get("release")] = entry["pid"]
+    return served
+
+
 def prune_releases(settings: Settings, keep: int, dry_run: bool = False) -> Pruned:
-    """Remove every release but the `keep` newest and the current one, with their exports (and exports
-    of releases already gone). Each folder is first renamed to a hidden name, so a half-removed
-    release never looks whole. A server still serving an older release should be reloaded first."""
+    """Remove every release but the `keep` newest, the current one and those a running server serves,
+    with their exports (and exports of releases already gone). Each folder is first renamed to a
+    hidden name, so a half-removed release never looks whole."""
     if keep < 1:
         raise PolegraphError(f"keep at least 1 release (asked: {keep})")
     releases = sorted(p for p in _folders(settings.releases_dir))  # ids begin with their build time
     current = settings.current_release.resolve() if settings.current_release.exists() else None
-    kept = [p for p in releases if p in releases[-keep:] or p == current]
+    served = served_releases(settings)
+    kept = [p for p in releases if p in releases[-keep:] or p == current or p.name in served]
     kept_names = {p.name for p in kept}
     doomed = [p for p in releases if p.name not in kept_names]
     doomed += [p for p in _folders(settings.var_dir / "exports") if p.name not in kept_names]

@@ -58,7 +58,7 @@ def build(ctx: _Context) -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would be removed, and remove nothing.")
 @pass_ctx
 def prune(ctx: _Context, keep: int, dry_run: bool) -> None:
-    """Remove old releases and their exports (reload a server still serving an old one first)."""
+    """Remove old releases and their exports; the current one and those running servers serve stay."""
     from .build import prune_releases
 
     pruned = prune_releases(ctx.settings, keep, dry_run)

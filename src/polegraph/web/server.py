@@ -25,7 +25,7 @@ from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 from granian.server import Server
 
-from ..build import Release, current_release, verify_release
+from ..build import Release, current_release, mark_serving, unmark_serving, verify_release
 from ..engine import POOL_SIZE, EngineFailure, retire_pool
 from ..errors import PolegraphError
 from ..pooled_store import PooledStore
@@ -118,6 +118,7 @@ class _Serving:
             app.extensions["polegraph"].store = PooledStore(release, self.settings.query_timeout_s)
             record = {"release": str(release.path), "zygote": address}
         self.publication.publish(generation, record)
+        mark_serving(self.settings, release)
         return app
 
     def reload(self) -> None:
@@ -235,4 +236,7 @@ def run(settings: Settings, release: Release) -> None:
         respawn_failed_workers=True, workers_kill_timeout=GRACEFUL_STOP_S,
     )
     server.on_reload(serving.reload)
-    server.serve(target_loader=serving.load_in_worker)
+    try:
+        server.serve(target_loader=serving.load_in_worker)
+    finally:
+        unmark_serving(settings)
