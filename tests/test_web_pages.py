@@ -172,7 +172,7 @@ def test_a_graph_iri_gives_that_graph_in_the_accepted_syntax(server, release_gra
     assert all(t in served for t in expected if not any(isinstance(term, BNode) for term in t))
 
 
-def test_a_graph_in_trig_keeps_its_name(client, release_graphs):
+def test_a_graph_in_trig_keeps_its_name(client):
     dataset = Dataset().parse(data=client.get("/graph/manifesto?format=trig").get_data(), format="trig")
     assert {str(g.identifier) for g in dataset.graphs() if len(g)} == {GRAPH + "manifesto"}
 

@@ -136,12 +136,19 @@ def _tool_versions() -> dict[str, str]:
     return versions
 
 
+def canonical_dataset(quads) -> ox.Dataset:
+    """`quads` with canonical blank-node labels (RDFC, pyoxigraph): the same graph always gets the same
+    labels. (Oxigraph's labels may change between its versions; a release records the versions used.)"""
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return dataset
+
+
 def canonical_nquads(dataset: Dataset) -> bytes:
-    """The dataset as sorted N-Quads whose blank nodes have canonical labels: the same sources and tools
-    give the same bytes, so a release's content digest changes only when its data does. (Oxigraph's
-    canonical labels may change between its versions; a release records the versions used.)"""
-    quads = ox.Dataset(ox.parse(dataset.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS))
-    quads.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    """The dataset as sorted N-Quads with canonical blank-node labels: the same sources and tools give
+    the same bytes, so a release's content digest changes only when its data does."""
+    quads = canonical_dataset(ox.parse(dataset.serialize(format="nquads", encoding="utf-8"),
+                                       format=ox.RdfFormat.N_QUADS))
     lines = sorted({line for line in ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines() if line.strip()})
     return b"\n".join(lines) + b"\n"
 
@@ -229,16 +236,16 @@ def unmark_serving(settings: Settings) -> None:
     (settings.var_dir / SERVING_DIR / f"{os.getpid()}.json").unlink(missing_ok=True)
 
 
-def served_releases(settings: Settings) -> dict[str, int]:
-    """{release id: pid} of the releases running processes serve (records of ended processes are ignored)."""
-    served = {}
+def served_releases(settings: Settings) -> set[str]:
+    """The ids of the releases running processes serve (records of ended processes are ignored)."""
+    served = set()
     for record in (settings.var_dir / SERVING_DIR).glob("[0-9]*.json"):
         try:
             entry = json.loads(record.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
         if Path(f"/proc/{entry.get('pid')}").exists():
-            served[entry.get("release")] = entry["pid"]
+            served.add(entry.get("release"))
     return served
 
 
@@ -253,16 +260,15 @@ def prune_releases(settings: Settings, keep: int, dry_run: bool = False) -> Prun
     served = served_releases(settings)
     kept = [p for p in releases if p in releases[-keep:] or p == current or p.name in served]
     kept_names = {p.name for p in kept}
-    doomed = [p for p in releases if p.name not in kept_names]
-    doomed += [p for p in _folders(settings.var_dir / "exports") if p.name not in kept_names]
+    removed = [p for p in releases if p.name not in kept_names]
+    doomed = removed + [p for p in _folders(settings.var_dir / "exports") if p.name not in kept_names]
     freed = sum(f.stat().st_size for p in doomed for f in p.rglob("*") if f.is_file())
     if not dry_run:
         for folder in doomed:
             hidden = folder.with_name(f".pruning-{folder.name}")
             os.rename(folder, hidden)
             shutil.rmtree(hidden)
-    return Pruned(removed=[p.name for p in releases if p.name not in kept_names], kept=[p.name for p in kept],
-                  freed_bytes=freed)
+    return Pruned(removed=[p.name for p in removed], kept=[p.name for p in kept], freed_bytes=freed)
 
 
 def _folders(parent: Path) -> list[Path]:

@@ -231,8 +231,7 @@ def resource_data(store: Store, iri: str, fmt: str) -> bytes:
         rows = store.query(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}")
         subject = ox.NamedNode(iri)
         quads = [ox.Quad(subject, r["p"], r["o"], r["g"]) for r in rows]
-    prefixes = {k: v for k, v in PREFIXES.items()} if fmt in ("turtle", "trig", "rdfxml") else None
-    return ox.serialize(sorted(quads, key=str), format=GRAPH_SERIALISERS[fmt], prefixes=prefixes)
+    return _serialised(quads, fmt)
 
 
 def graph_data(store: Store, graph_iri: str, fmt: str) -> bytes:
@@ -241,7 +240,12 @@ def graph_data(store: Store, graph_iri: str, fmt: str) -> bytes:
     triples = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}")
     statements = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph_iri)) for t in triples] \
         if fmt in ("trig", "nquads") else list(triples)
-    prefixes = {k: v for k, v in PREFIXES.items()} if fmt in ("turtle", "trig", "rdfxml") else None
+    return _serialised(statements, fmt)
+
+
+def _serialised(statements: list, fmt: str) -> bytes:
+    """Triples or quads in sorted order, with the project's prefixes where the syntax has them."""
+    prefixes = PREFIXES if fmt in ("turtle", "trig", "rdfxml") else None
     return ox.serialize(sorted(statements, key=str), format=GRAPH_SERIALISERS[fmt], prefixes=prefixes)
 
 

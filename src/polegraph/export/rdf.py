@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
+from ..build import canonical_dataset
 from ..namespaces import ONTOLOGY_GRAPH, PREFIXES
 
 # Prefixes written into Turtle, TriG and the JSON-LD @context, beyond polegraph's own.
@@ -38,9 +39,7 @@ class CanonicalDataset:
 
     @classmethod
     def load(cls, nquads_path: Path) -> CanonicalDataset:
-        dataset = ox.Dataset(ox.parse(path=str(nquads_path), format=ox.RdfFormat.N_QUADS))
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
-        return cls(sorted(dataset, key=str))
+        return cls(sorted(canonical_dataset(ox.parse(path=str(nquads_path), format=ox.RdfFormat.N_QUADS)), key=str))
 
     def triples(self, graph: str | None = None) -> list[ox.Triple]:
         """The union of all graphs (or one named graph) as sorted, distinct triples."""
