@@ -260,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         print("wrk is not installed (Debian package wrk; `make system-deps`)", file=sys.stderr)
         return 2
     sys.path.insert(0, str(PROJECT / "src"))
-    from polegraph.queries import load_queries
+    from polegraph.query.named import load_queries
 
     queries = load_queries(PROJECT / "queries")
     modes = {"off": [False], "on": [True], "both": [False, True]}[args.cache]

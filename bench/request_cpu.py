@@ -22,7 +22,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from polegraph.build import current_release
+from polegraph.pipeline.build import current_release
 from polegraph.settings import Settings
 from polegraph.web import create_app
 from polegraph.web.server import configure_logging
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings(project=PROJECT, result_cache=False)
     app = create_app(settings, current_release(settings))
     app.extensions["polegraph"].engine()  # start the query processes before measuring
-    from polegraph.queries import load_queries
+    from polegraph.query.named import load_queries
 
     named = load_queries(settings.queries_dir)
     requests = {"health": environ_for("/health")}

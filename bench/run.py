@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from polegraph.queries import NamedQuery, load_queries
+from polegraph.query.named import NamedQuery, load_queries
 
 from .loadgen import MEASURED, NO_ANSWER, REFUSED, LoadResult, run_load
 from .servers import (

@@ -13,7 +13,7 @@ from pathlib import Path
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from polegraph.namespaces import ID
+from polegraph.vocab import ID
 
 KEEP_KINDS = ("section/", "scheme/", "measure/", "document/")
 LABELS = {RDFS.label, SKOS.altLabel, SKOS.prefLabel}

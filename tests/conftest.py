@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from polegraph.build import Release, build_release
-from polegraph.queries import load_queries
+from polegraph.pipeline.build import Release, build_release
+from polegraph.query.backend import Store
+from polegraph.query.named import load_queries
 from polegraph.settings import Settings
-from polegraph.store import Store
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT.parent / "shared"
@@ -39,7 +39,7 @@ def store(release) -> Store:
 @pytest.fixture(scope="session")
 def dist(release, tmp_path_factory) -> Path:
     """One `polegraph export` of the session's release, read by the export tests."""
-    from polegraph.export import export_release
+    from polegraph.publish.export import export_release
 
     out = tmp_path_factory.mktemp("export") / "dist"
     export_release(release, out)

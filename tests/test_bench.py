@@ -14,7 +14,7 @@ from bench import report, run
 from bench.loadgen import NO_ANSWER, REFUSED, LoadResult, parse_wrk
 from bench.servers import Server, _start, free_port
 
-from polegraph.queries import load_queries
+from polegraph.query.named import load_queries
 
 WRK_OUTPUT = """Running 1s test @ http://127.0.0.1:1/sparql
   2 threads and 8 connections

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from polegraph.cache import GuardMemo, ResultCache, normalised_text, result_key
-from polegraph.engine import QueryAnswer, QueryRequest, QueryTimeout
-from polegraph.sparql_guard import check_query
+from polegraph.query.cache import GuardMemo, ResultCache, normalised_text, result_key
+from polegraph.query.guard import check_query
+from polegraph.query.processes.pool import QueryAnswer, QueryRequest, QueryTimeout
 
 from .endpoint_http import get_query, start_server
 
@@ -151,7 +151,7 @@ def test_a_failure_leaves_the_cache_as_it_was():
 
 
 def test_a_304_runs_no_query(settings, release, monkeypatch):
-    from polegraph.engine import QueryPool
+    from polegraph.query.processes.pool import QueryPool
     from polegraph.web import create_app
 
     runs = []

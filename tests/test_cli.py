@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from polegraph.build import Release, verify_release
+from polegraph.pipeline.build import Release, verify_release
 
 from .conftest import PROJECT, free_port, polegraph_command
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
-from polegraph.export import export_release
 from polegraph.publish import datagouv
 from polegraph.publish.dcat import (
     LICENCE,
@@ -20,6 +19,7 @@ from polegraph.publish.dcat import (
     load_dcat_ap_shapes,
     validate_description,
 )
+from polegraph.publish.export import export_release
 
 SHARED_DCAT_AP = Path(__file__).resolve().parent.parent.parent / "shared" / "dcat-ap"
 EU = "http://publications.europa.eu/resource/authority/"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from polegraph.errors import QueryError
-from polegraph.sparql_guard import check_dataset_parameters, check_query, rewrite_describe
+from polegraph.query.guard import check_dataset_parameters, check_query, rewrite_describe
 
 OWN = "https://w3id.org/polegraph/id/section/chapitre-08"
 ALLOWED = {OWN}
@@ -87,7 +87,7 @@ def test_describe_becomes_a_construct_with_labels():
 
 
 def test_unexpected_failure_is_a_500_with_a_request_id_and_no_trace(release, settings, monkeypatch):
-    from polegraph.engine import QueryPool
+    from polegraph.query.processes.pool import QueryPool
     from polegraph.web import create_app
 
     def broken(self, request, timeout_s):
@@ -144,7 +144,7 @@ def test_query_processes_cannot_reach_the_network(release):
     reaches nothing, because each process lives in a network namespace without interfaces."""
     import socket
 
-    from polegraph.engine import QueryPool, QueryRequest
+    from polegraph.query.processes.pool import QueryPool, QueryRequest
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from polegraph.engine import POOL_SIZE
+from polegraph.query.processes.pool import POOL_SIZE
 
 from .endpoint_http import call, get_query, start_server
 from .security_support import descendants, process_name

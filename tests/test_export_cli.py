@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from polegraph.export import export_release
+from polegraph.publish.export import export_release
 from tests.conftest import polegraph_command
 
 
@@ -57,7 +57,7 @@ def test_a_failed_export_leaves_the_previous_folder_untouched(release, dist, tmp
     def broken(*_args):
         raise OSError("disk full")
 
-    monkeypatch.setattr("polegraph.export.write_tables", broken)
+    monkeypatch.setattr("polegraph.publish.export.write_tables", broken)
     with pytest.raises(OSError):
         export_release(release, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -15,8 +15,8 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from polegraph.build import Release
-from polegraph.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
+from polegraph.pipeline.build import Release
+from polegraph.vocab import INFERRED_GRAPH, ONTOLOGY_GRAPH
 
 TRIPLE_FILES = {"polegraph.ttl": ("turtle", ox.RdfFormat.TURTLE, "turtle"),
                 "polegraph.nt": ("nt", ox.RdfFormat.N_TRIPLES, "ntriples"),
@@ -146,8 +146,8 @@ def test_two_exports_of_the_same_graph_are_byte_identical(release, dist, tmp_pat
     first = sorted(p.name for p in dist.iterdir())
     for seed in ("1", "2"):
         out = tmp_path / f"again-{seed}"
-        script = ("import sys; from pathlib import Path; from polegraph.build import Release; "
-                  "from polegraph.export import export_release; "
+        script = ("import sys; from pathlib import Path; from polegraph.pipeline.build import Release; "
+                  "from polegraph.publish.export import export_release; "
                   "export_release(Release.open(Path(sys.argv[1])), Path(sys.argv[2]))")
         subprocess.run([sys.executable, "-c", script, str(rebuilt.path), str(out)], check=True,
                        env={**os.environ, "PYTHONHASHSEED": seed})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from polegraph.errors import PolegraphError
-from polegraph.queries import read_query
+from polegraph.query.named import read_query
 
 
 def write(tmp_path, header: str):

@@ -12,8 +12,8 @@ import pytest
 import rdflib
 from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Literal, Namespace, URIRef
 
-from polegraph.ontology_docs import render_documentation
-from polegraph.reason import check_consistency, dl_profile_violations, infer
+from polegraph.pipeline.reason import check_consistency, dl_profile_violations, infer
+from polegraph.web.content.ontology_docs import render_documentation
 
 PROJECT = Path(__file__).resolve().parent.parent
 ONTOLOGY_TTL = PROJECT / "ontology" / "poles.ttl"
@@ -283,7 +283,7 @@ def test_rendering_the_documentation_leaves_the_application_logging_alone():
     """pyLODE calls logging.basicConfig(level=DEBUG) on import; the server's logging must not change."""
     script = (
         "import logging, pathlib\n"
-        "from polegraph.ontology_docs import render_documentation\n"
+        "from polegraph.web.content.ontology_docs import render_documentation\n"
         f"render_documentation(pathlib.Path({str(ONTOLOGY_TTL)!r}))\n"
         "root = logging.getLogger()\n"
         "print(logging.getLevelName(root.level), len(root.handlers))\n"

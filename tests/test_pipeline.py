@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from polegraph.build import build_release, check
 from polegraph.errors import SourceError, ValidationFailed
+from polegraph.pipeline.build import build_release, check
 from polegraph.settings import Settings
 
 from .test_cli import run
@@ -101,7 +101,7 @@ def test_an_inconsistent_graph_is_not_released(project_copy, tmp_path):
     from rdflib import Graph
 
     from polegraph.errors import Inconsistent
-    from polegraph.reason import check_consistency
+    from polegraph.pipeline.reason import check_consistency
 
     if not check_consistency(Graph()).completed:
         pytest.skip("HermiT cannot run here (no Java runtime)")

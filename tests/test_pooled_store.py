@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from polegraph.errors import QueryError
-from polegraph.pooled_store import PooledStore
+from polegraph.query.processes.backend import PooledStore
 
 PG = "https://w3id.org/polegraph/ontology#"
 

@@ -136,7 +136,7 @@ def _publish(settings, udata, *args: str, key: str | None = API_KEY) -> subproce
 
 @pytest.fixture(scope="module")
 def manifest_files(settings, release) -> list[str]:
-    from polegraph.export import release_export
+    from polegraph.publish.export import release_export
 
     folder = release_export(settings, release)
     return [f["file"] for f in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["files"]]

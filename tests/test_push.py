@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from polegraph.build import build_release
-from polegraph.push import STAGING, PushError, RemoteStore, push, release_graphs, remote_counts
+from polegraph.pipeline.build import build_release
+from polegraph.publish.triplestore import STAGING, PushError, RemoteStore, push, release_graphs, remote_counts
 from polegraph.settings import Settings
 
 from .test_cli import run

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from polegraph.store import Store
+from polegraph.query.backend import Store
 
 
 def short(value: str | None) -> str | None:

@@ -14,7 +14,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder
 
-from polegraph.engine import QueryPool, QueryTimeout
+from polegraph.query.processes.pool import QueryPool, QueryTimeout
 from polegraph.web import create_app
 from polegraph.web.query_lane import QueryLane
 

@@ -1,4 +1,4 @@
-"""polegraph.reason: the OWL 2 RL materialisation (infer) and the HermiT check (check_consistency)."""
+"""polegraph.pipeline.reason: the OWL 2 RL materialisation (infer) and the HermiT check (check_consistency)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 import rdflib
 from rdflib import OWL, RDF, RDFS, BNode, Literal, Namespace
 
-import polegraph.reason as reason
-from polegraph.reason import check_consistency, hermit_ready, infer
+import polegraph.pipeline.reason as reason
+from polegraph.pipeline.reason import check_consistency, hermit_ready, infer
 
 ONTOLOGY_TTL = Path(__file__).resolve().parent.parent / "ontology" / "poles.ttl"
 PG = Namespace("https://w3id.org/polegraph/ontology#")

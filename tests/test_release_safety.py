@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 import pytest
 
-from polegraph.build import METADATA_FILE, build_release
+from polegraph.pipeline.build import METADATA_FILE, build_release
 
 from .conftest import PROJECT, polegraph_command
 from .security_support import call, command_line, descendants, mapped_files, process_name, start

@@ -8,7 +8,7 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from polegraph.serialise import oxigraph_json, serialise_solutions
+from polegraph.query.results import oxigraph_json, serialise_solutions
 
 # Every kind of term a SELECT can bind, with the characters JSON must escape and some it must keep.
 TRICKY = """

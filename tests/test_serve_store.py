@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from polegraph.build import build_release
-from polegraph.push import RELEASES_GRAPH, push
+from polegraph.pipeline.build import build_release
+from polegraph.publish.triplestore import RELEASES_GRAPH, push
 from polegraph.settings import Settings
 
 from .conftest import PROJECT, RunningServer, free_port, polegraph_command

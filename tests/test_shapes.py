@@ -14,7 +14,7 @@ import pytest
 from pyshacl import validate as shacl_validate
 from rdflib import Graph
 
-from polegraph.validate import parse_document, validate_document
+from polegraph.pipeline.shacl import parse_document, validate_document
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHAPES = sorted((PROJECT / "shapes").glob("*.ttl"))

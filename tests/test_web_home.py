@@ -156,6 +156,6 @@ def test_explorer_labels_follow_the_language_asked(client):
     ("Images & Réseaux", "images reseaux"), ("Cœur", "coeur"), ("  Innov'Alliance ", "innov alliance"),
 ])
 def test_search_folds_accents_case_and_punctuation(raw, folded):
-    from polegraph.search import fold
+    from polegraph.web.content.search import fold
 
     assert fold(raw) == folded

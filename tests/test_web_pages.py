@@ -195,6 +195,6 @@ def test_an_unknown_graph_is_404(server, path):
 
 
 def test_links_to_graph_iris_stay_on_the_site():
-    from polegraph.web.pages import href
+    from polegraph.web.views.pages import href
 
     assert href(GRAPH + "inferred") == "/graph/inferred"

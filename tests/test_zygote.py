@@ -12,8 +12,8 @@ import time
 import pyoxigraph as ox
 import pytest
 
-from polegraph.engine import QueryPool, QueryProcess, QueryRequest, QueryTimeout
-from polegraph.zygote import EngineFailure, Zygote, read_message, zygote_for
+from polegraph.query.processes.pool import QueryPool, QueryProcess, QueryRequest, QueryTimeout
+from polegraph.query.processes.zygote import EngineFailure, Zygote, read_message, zygote_for
 
 TURTLE = b"<http://example.org/a> <http://example.org/p> <http://example.org/b> ."
 
@@ -112,7 +112,7 @@ def test_messages_of_any_size_arrive_whole(body_size):
     import socket
     import threading
 
-    from polegraph.zygote import write_message
+    from polegraph.query.processes.zygote import write_message
 
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     bodies = [os.urandom(body_size), b"next", os.urandom(body_size // 3)]
@@ -164,8 +164,8 @@ def test_a_worker_whose_release_zygote_is_gone_starts_its_own(release, settings,
     before a worker connected, the worker starts a zygote of its own for the release and serves it."""
     import shutil
 
-    from polegraph.build import Release
-    from polegraph.engine import pool_for
+    from polegraph.pipeline.build import Release
+    from polegraph.query.processes.pool import pool_for
     from polegraph.web.server import _Serving
 
     shutil.copytree(release.path, tmp_path / release.id)

@@ -14,7 +14,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from polegraph.push import RemoteStore
+from polegraph.publish.triplestore import RemoteStore
 
 from .conftest import free_port
 

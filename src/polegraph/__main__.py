@@ -1,5 +1,5 @@
 """`python -m polegraph` runs the command line."""
 
-from .cli import main
+from polegraph.cli import main
 
 main()

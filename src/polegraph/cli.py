@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from .errors import PolegraphError, ValidationFailed
-from .settings import Settings
+from polegraph.errors import PolegraphError, ValidationFailed
+from polegraph.settings import Settings
 
 
 class _Context:
@@ -44,7 +44,7 @@ def cli(ctx: click.Context, project: Path | None, var: Path | None) -> None:
 @pass_ctx
 def build(ctx: _Context) -> None:
     """Build and validate a release of the graph, then make it current."""
-    from .build import build_release
+    from polegraph.pipeline.build import build_release
 
     release = build_release(ctx.settings)
     stats = release.metadata["statistics"]
@@ -59,7 +59,7 @@ def build(ctx: _Context) -> None:
 @pass_ctx
 def prune(ctx: _Context, keep: int, dry_run: bool) -> None:
     """Remove old releases and their exports; the current one and those running servers serve stay."""
-    from .build import prune_releases
+    from polegraph.pipeline.build import prune_releases
 
     pruned = prune_releases(ctx.settings, keep, dry_run)
     for name in pruned.removed:
@@ -85,9 +85,9 @@ def validate(ctx: _Context, files: tuple[Path, ...], fmt: str, lang: str) -> Non
     """
     from rdflib import Dataset
 
-    from .build import check, union
-    from .sources import parse_file
-    from .validate import check_document_safety, validate_document
+    from polegraph.pipeline.build import check, union
+    from polegraph.pipeline.shacl import check_document_safety, validate_document
+    from polegraph.pipeline.sources import parse_file
 
     dataset, sources, report = check(ctx.settings)
     if files:
@@ -114,10 +114,10 @@ def query(ctx: _Context, query: str, fmt: str) -> None:
 
     The query passes the endpoint's checks first: read-only, no SERVICE, no graph outside the release.
     """
-    from .build import current_release
-    from .output import render_results
-    from .sparql_guard import check_query
-    from .store import Store
+    from polegraph.pipeline.build import current_release
+    from polegraph.query.backend import Store
+    from polegraph.query.guard import check_query
+    from polegraph.query.output import render_results
 
     text = _query_text(query, ctx.settings)
     store = Store.from_release(current_release(ctx.settings))
@@ -131,7 +131,7 @@ def _query_text(argument: str, settings: Settings) -> str:
     """The SPARQL text QUERY stands for: a named query, a .rq file, or the text itself."""
     import re
 
-    from .queries import load_queries
+    from polegraph.query.named import load_queries
 
     named = load_queries(settings.queries_dir)
     name = argument[:-3] if argument.endswith(".rq") else argument
@@ -150,7 +150,7 @@ def _query_text(argument: str, settings: Settings) -> str:
 @pass_ctx
 def list_queries(ctx: _Context) -> None:
     """List the named queries of queries/."""
-    from .queries import load_queries
+    from polegraph.query.named import load_queries
 
     for q in load_queries(ctx.settings.queries_dir).values():
         click.echo(f"{q.name}\t{q.title}")
@@ -168,8 +168,8 @@ def list_queries(ctx: _Context) -> None:
 def serve(ctx: _Context, host: str | None, port: int | None, workers: int | None, no_build: bool,
           store_url: str | None) -> None:
     """Build and validate the graph, then serve it with Granian (never an invalid graph)."""
-    from .build import build_release, current_release
-    from .web.server import run
+    from polegraph.pipeline.build import build_release, current_release
+    from polegraph.web.server import run
 
     chosen = {"host": host, "port": port, "workers": workers, "store_url": store_url}
     settings = ctx.settings.with_(**{k: v for k, v in chosen.items() if v is not None})
@@ -192,9 +192,9 @@ def push(ctx: _Context, query_url: str, update_url: str | None, graph_store_url:
     Credentials come from the environment only: POLEGRAPH_STORE_TOKEN (bearer) or
     POLEGRAPH_STORE_USER and POLEGRAPH_STORE_PASSWORD (basic).
     """
-    from .build import current_release
-    from .push import RemoteStore
-    from .push import push as push_release
+    from polegraph.pipeline.build import current_release
+    from polegraph.publish.triplestore import RemoteStore
+    from polegraph.publish.triplestore import push as push_release
 
     remote = RemoteStore(query_url, update_url or query_url, graph_store_url, timeout)
     report = push_release(current_release(ctx.settings), remote)
@@ -209,8 +209,8 @@ def push(ctx: _Context, query_url: str, update_url: str | None, graph_store_url:
 @pass_ctx
 def export(ctx: _Context, out: Path) -> None:
     """Export the current release: RDF, graphs for Gephi/yEd/Cytoscape, CSV tables, SHA256SUMS, manifest."""
-    from .build import current_release
-    from .export import export_release
+    from polegraph.pipeline.build import current_release
+    from polegraph.publish.export import export_release
 
     release = current_release(ctx.settings)
     manifest = export_release(release, out)
@@ -241,12 +241,12 @@ def publish(ctx: _Context, target: str, dry_run: bool, base_url: str | None, api
     """
     import os
 
-    from .build import current_release
-    from .export import release_export
-    from .export.manifest import Manifest
-    from .publish import datagouv
-    from .publish.dcat import catalog_graph, coverage_of, default_base_url, serialize_description
-    from .store import Store
+    from polegraph.pipeline.build import current_release
+    from polegraph.publish import datagouv
+    from polegraph.publish.dcat import catalog_graph, coverage_of, default_base_url, serialize_description
+    from polegraph.publish.export import release_export
+    from polegraph.publish.export.manifest import Manifest
+    from polegraph.query.backend import Store
 
     settings = ctx.settings
     release = current_release(settings)

@@ -18,10 +18,10 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import PolegraphError
-from ..export.manifest import FileEntry, Manifest
-from ..namespaces import DATASET_IRI, slugify
-from .dcat import DESCRIPTION, KEYWORDS, TITLE, Coverage
+from polegraph.errors import PolegraphError
+from polegraph.publish.dcat import DESCRIPTION, KEYWORDS, TITLE, Coverage
+from polegraph.publish.export.manifest import FileEntry, Manifest
+from polegraph.vocab import DATASET_IRI, slugify
 
 API_KEY_ENV = "POLEGRAPH_DATAGOUV_API_KEY"
 DEFAULT_API_URL = "https://www.data.gouv.fr/api/1"

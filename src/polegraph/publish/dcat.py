@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, SKOS, XSD
 
-from ..export.manifest import Manifest
-from ..namespaces import DATASET_IRI, ID, PG
+from polegraph.publish.export.manifest import Manifest
+from polegraph.vocab import DATASET_IRI, ID, PG
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")

@@ -12,11 +12,11 @@ from functools import cached_property
 
 from flask import Flask
 
-from ..build import Release, current_release
-from ..queries import NamedQuery, load_queries
-from ..remote import RemoteEngine, RemoteQueryStore
-from ..settings import Settings
-from ..store import Reads, Store
+from polegraph.pipeline.build import Release, current_release
+from polegraph.query.backend import Reads, Store
+from polegraph.query.named import NamedQuery, load_queries
+from polegraph.query.remote import RemoteEngine, RemoteQueryStore
+from polegraph.settings import Settings
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Service:
             if isinstance(self.store, RemoteQueryStore):
                 self._engine = (pid, RemoteEngine(self.store))
             else:
-                from ..engine import pool_for
+                from polegraph.query.processes.pool import pool_for
 
                 self._engine = (pid, pool_for(self.release.dataset_path))
         return self._engine[1]
@@ -61,7 +61,8 @@ def create_app(settings: Settings | None = None, release: Release | None = None,
                store: Reads | None = None) -> Flask:
     """Build the Flask app over `release` (default: the current one of `settings`), reading it through
     `store` (default: the remote store of `settings`, else the release loaded in this process)."""
-    from . import downloads, errors, explorer, health, home, http, i18n, ontology, pages, ratelimit, sparql, validate
+    from polegraph.web import errors, http, i18n, ratelimit
+    from polegraph.web.views import downloads, explorer, health, home, ontology, pages, sparql, validate
 
     settings = settings or Settings()
     release = release or current_release(settings)
@@ -81,11 +82,11 @@ def create_app(settings: Settings | None = None, release: Release | None = None,
     for blueprint in (health.bp, sparql.bp, downloads.bp, validate.bp, home.bp, pages.bp, explorer.bp,
                       ontology.bp):
         app.register_blueprint(blueprint)
-    from .query_lane import QueryLane
+    from polegraph.web.query_lane import QueryLane
 
     app.wsgi_app = QueryLane(app)
     if settings.result_cache and settings.result_cache_bytes > 0:
-        from .response_cache import ResponseCache
+        from polegraph.web.response_cache import ResponseCache
 
         app.wsgi_app = ResponseCache(app, settings.result_cache_bytes)
     return app

@@ -8,7 +8,7 @@ import uuid
 from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import PolegraphError
+from polegraph.errors import PolegraphError
 
 log = logging.getLogger("polegraph.web")
 

@@ -21,8 +21,8 @@ from werkzeug.http import parse_accept_header
 from werkzeug.sansio.utils import get_current_url
 from werkzeug.utils import cached_property
 
-from .context import service
-from .errors import error_response
+from polegraph.web.context import service
+from polegraph.web.errors import error_response
 
 log = logging.getLogger("polegraph.web.http")
 access_log = logging.getLogger("polegraph.access")

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask
 
-from .http import (
+from polegraph.web.http import (
     PolegraphRequest,
     etag_for,
     fresh_answer_headers,
@@ -33,8 +33,8 @@ from .http import (
     new_request_id,
     parse_query_string,
 )
-from .ratelimit import RATE_DECIDED, rate_wait
-from .sparql import ENGINE_FAILURE, answer_headers, prepare_query, run_query
+from polegraph.web.ratelimit import RATE_DECIDED, rate_wait
+from polegraph.web.views.sparql import ENGINE_FAILURE, answer_headers, prepare_query, run_query
 
 PATH = "/sparql"
 PARAMETERS = frozenset({"query", "format"})  # what the lane reads; with any other, the app answers

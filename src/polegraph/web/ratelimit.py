@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 from flask import Flask, request
 
-from .errors import error_response
+from polegraph.web.errors import error_response
 
 EXEMPT_PATHS = ("/health",)
 # Tokens a request takes: POST /validate runs inference and SHACL over the whole graph (~3 s of CPU),

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from ..cache import ENTRY_OVERHEAD, ByteLRU
-from .http import log_access
-from .ratelimit import RATE_DECIDED, rate_wait
-from .sparql import CACHE_HEADER
+from polegraph.query.cache import ENTRY_OVERHEAD, ByteLRU
+from polegraph.web.http import log_access
+from polegraph.web.ratelimit import RATE_DECIDED, rate_wait
+from polegraph.web.views.sparql import CACHE_HEADER
 
 KEY_HEADERS = ("QUERY_STRING", "HTTP_ACCEPT", "HTTP_ACCEPT_ENCODING", "HTTP_ACCEPT_LANGUAGE", "HTTP_COOKIE",
                "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "wsgi.url_scheme", "SCRIPT_NAME")

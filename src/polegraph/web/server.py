@@ -25,14 +25,14 @@ from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 from granian.server import Server
 
-from ..build import Release, current_release, mark_serving, unmark_serving, verify_release
-from ..engine import POOL_SIZE, EngineFailure, retire_pool
-from ..errors import PolegraphError
-from ..pooled_store import PooledStore
-from ..remote import check_store_holds
-from ..settings import Settings
-from ..store import Store
-from ..zygote import Zygote, use_zygote
+from polegraph.errors import PolegraphError
+from polegraph.pipeline.build import Release, current_release, mark_serving, unmark_serving, verify_release
+from polegraph.query.backend import Store
+from polegraph.query.processes.backend import PooledStore
+from polegraph.query.processes.pool import POOL_SIZE, EngineFailure, retire_pool
+from polegraph.query.processes.zygote import Zygote, use_zygote
+from polegraph.query.remote import check_store_holds
+from polegraph.settings import Settings
 
 log = logging.getLogger("polegraph.server")
 HEADER_READ_TIMEOUT_MS = 10_000  # a client that has not sent its headers by then is disconnected
@@ -100,7 +100,7 @@ class _Serving:
     def _start(self, release: Release, generation: int):
         """In the serving process: the app over `release`, its store loaded once, in a zygote of its
         own; then published to the workers. Nothing changes if the release cannot be loaded."""
-        from . import create_app
+        from polegraph.web import create_app
 
         if self.settings.store_url:
             check_store_holds(self.settings.store_url, release, self.settings.query_timeout_s)
@@ -160,7 +160,7 @@ class _Serving:
 
     def _switch(self) -> None:
         """In a worker: serve the release the serving process published, from its zygote."""
-        from . import create_app
+        from polegraph.web import create_app
 
         generation, record = self.publication.read()
         release = Release.open(Path(record["release"]))

@@ -1,0 +1,294 @@
+"""SHACL validation with pySHACL, returning a report (never raising on a non-conforming graph).
+
+A release is blocked only by results of severity Violation; Warnings and Infos are reported.
+Contributors' documents are validated together with the project's graph (so references resolve),
+after the same provenance and inference steps the build applies: see `validate_document`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from xml.sax import SAXParseException
+
+from pyshacl import validate as shacl_validate
+from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from polegraph.errors import PolegraphError, SourceError
+from polegraph.pipeline import reason
+from polegraph.vocab import PG
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL result, reduced to what a contributor needs to find and fix the problem."""
+
+    severity: str
+    focus: str
+    path: str | None
+    value: str | None
+    message: dict[str, str]  # language tag ("" when none) -> text
+    shape: str | None
+    constraint: str | None
+
+    def text(self, lang: str = "en") -> str:
+        return self.message.get(lang) or self.message.get("") or next(iter(self.message.values()), "")
+
+
+_TEXT_WORDS = {
+    "en": {"head": "SHACL validation: {state} — {v} violation(s), {w} warning(s), {i} info(s)",
+           "yes": "conforms", "no": "does NOT conform", "value": "value",
+           "Violation": "Violation", "Warning": "Warning", "Info": "Info"},
+    "fr": {"head": "Validation SHACL : {state} — {v} violation(s), {w} avertissement(s), {i} information(s)",
+           "yes": "conforme", "no": "NON conforme", "value": "valeur",
+           "Violation": "Violation", "Warning": "Avertissement", "Info": "Information"},
+}
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of a validation: conforming unless some result is a Violation."""
+
+    results: list[ValidationResult] = field(default_factory=list)
+    graph: Graph = field(default_factory=Graph)
+
+    @property
+    def violation_count(self) -> int:
+        return sum(r.severity == "Violation" for r in self.results)
+
+    @property
+    def conforms(self) -> bool:
+        return self.violation_count == 0
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(SEVERITY_ORDER, 0)
+        for r in self.results:
+            out[r.severity] = out.get(r.severity, 0) + 1
+        return out
+
+    def by_focus(self) -> dict[str, list[ValidationResult]]:
+        grouped: dict[str, list[ValidationResult]] = defaultdict(list)
+        for r in sorted(self.results, key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), r.focus, r.path or "")):
+            grouped[r.focus].append(r)
+        return dict(grouped)
+
+    def to_text(self, lang: str = "en") -> str:
+        words = _TEXT_WORDS["fr" if lang == "fr" else "en"]
+        counts = self.counts()
+        lines = [words["head"].format(state=words["yes" if self.conforms else "no"], v=counts["Violation"],
+                                      w=counts["Warning"], i=counts["Info"])]
+        for focus, results in self.by_focus().items():
+            lines.append(f"\n{focus}")
+            for r in results:
+                where = f" [{r.path}]" if r.path else ""
+                value = f" ({words['value']}: {r.value})" if r.value else ""
+                lines.append(f"  {words.get(r.severity, r.severity)}{where}: {r.text(lang)}{value}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return {
+            "conforms": self.conforms,
+            "counts": self.counts(),
+            "results": [
+                {"severity": r.severity, "focus": r.focus, "path": r.path, "value": r.value,
+                 "message": r.message, "shape": r.shape, "constraint": r.constraint}
+                for focus_results in self.by_focus().values() for r in focus_results
+            ],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def to_turtle(self) -> str:
+        return self.graph.serialize(format="turtle")
+
+    def to_html(self, lang: str = "en") -> str:
+        """A small standalone page: one table row per result, grouped by focus node, all escaped."""
+        counts = self.counts()
+        head = "conforms" if self.conforms else "does not conform"
+        rows = []
+        for focus, results in self.by_focus().items():
+            rows.append(f'<tr class="focus"><th colspan="4">{html.escape(focus)}</th></tr>')
+            for r in results:
+                cells = (r.severity, r.path or "", r.text(lang), r.value or "")
+                rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+        return (
+            '<!DOCTYPE html>\n<html lang="' + html.escape(lang) + '"><head><meta charset="utf-8">'
+            "<title>SHACL validation report</title></head><body>"
+            f"<h1>SHACL validation: {head}</h1>"
+            f"<p>{counts['Violation']} violation(s), {counts['Warning']} warning(s), {counts['Info']} info(s)</p>"
+            "<table><thead><tr><th>severity</th><th>path</th><th>message</th><th>value</th></tr></thead>"
+            "<tbody>" + "".join(rows) + "</tbody></table></body></html>\n"
+        )
+
+
+def _term(graph: Graph, node, prop) -> str | None:
+    value = graph.value(node, prop)
+    if value is None:
+        return None
+    return str(value) if not isinstance(value, Literal) else value.n3() if value.datatype else str(value)
+
+
+def _path_text(graph: Graph, path) -> str | None:
+    """A result path as a reader writes it: an IRI, ^inverse, or alternatives joined by |."""
+    if path is None or isinstance(path, URIRef):
+        return str(path) if path is not None else None
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + (_path_text(graph, inverse) or "")
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "|".join(_path_text(graph, p) or "" for p in graph.items(alternatives))
+    return path.n3()
+
+
+def _template_regex(template: str) -> re.Pattern:
+    parts = re.split(r"\{[$?][A-Za-z0-9_]+\}", template)
+    return re.compile("^" + "(.*?)".join(re.escape(p) for p in parts) + "$", re.DOTALL)
+
+
+def _restore_languages(report: Graph) -> None:
+    """pySHACL drops the language tag of a message once it fills its {?var} placeholders; put it back.
+
+    Each untagged message is matched against the language-tagged templates of its source constraint.
+    """
+    for result in list(report.subjects(RDF.type, SH.ValidationResult)):
+        templates = [m for src in (report.value(result, SH.sourceConstraint), report.value(result, SH.sourceShape))
+                     if src is not None for m in report.objects(src, SH.message)
+                     if isinstance(m, Literal) and m.language]
+        for message in list(report.objects(result, SH.resultMessage)):
+            if not isinstance(message, Literal) or message.language:
+                continue
+            for template in templates:
+                if _template_regex(str(template)).match(str(message)):
+                    report.remove((result, SH.resultMessage, message))
+                    report.add((result, SH.resultMessage, Literal(str(message), lang=template.language)))
+                    break
+
+
+def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> ValidationReport:
+    """Validate `data` against `shapes`; SHACL-SPARQL constraints enabled, no inference added."""
+    _conforms, report_graph, _text = shacl_validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="none",
+        advanced=True, allow_warnings=True, abort_on_first=False,
+    )
+    if not isinstance(report_graph, Graph):  # pySHACL's ValidationFailure: the shapes are unusable
+        raise PolegraphError(f"the SHACL shapes cannot be applied: {report_graph}")
+    _restore_languages(report_graph)
+    results = []
+    for node in report_graph.subjects(RDF.type, SH.ValidationResult):
+        severity = report_graph.value(node, SH.resultSeverity)
+        messages = {
+            (m.language or ""): str(m) for m in report_graph.objects(node, SH.resultMessage)
+            if isinstance(m, Literal)
+        }
+        results.append(ValidationResult(
+            severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+            focus=str(report_graph.value(node, SH.focusNode)),
+            path=_path_text(report_graph, report_graph.value(node, SH.resultPath)),
+            value=_term(report_graph, node, SH.value),
+            message=messages or {"": "constraint not satisfied"},
+            shape=_term(report_graph, node, SH.sourceShape),
+            constraint=_term(report_graph, node, SH.sourceConstraintComponent),
+        ))
+    return ValidationReport(results=results, graph=report_graph)
+
+
+# --------------------------------------------------------------------------------------------
+# Contributors' documents: parsed safely, then validated together with the project's graph
+# --------------------------------------------------------------------------------------------
+
+#: Media types a contributor may send, and the rdflib parser for each.
+DOCUMENT_FORMATS = {
+    "text/turtle": "turtle", "application/x-turtle": "turtle",
+    "application/n-triples": "nt", "text/plain": "nt",
+    "application/ld+json": "json-ld", "application/json": "json-ld",
+    "application/rdf+xml": "xml", "application/xml": "xml", "text/xml": "xml",
+    "application/trig": "trig", "application/n-quads": "nquads",
+}
+CONTRIBUTION_BASE = "https://w3id.org/polegraph/contribution/"
+_XML_DECLARATIONS = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _reject_remote_contexts(node, where: str) -> None:
+    """Refuse any JSON-LD @context that is not inline: rdflib would fetch it from the network."""
+    if isinstance(node, list):
+        for item in node:
+            _reject_remote_contexts(item, where)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@context":
+                _check_context(value, where)
+            _reject_remote_contexts(value, where)
+
+
+def _check_context(context, where: str) -> None:
+    items = context if isinstance(context, list) else [context]
+    for item in items:
+        if isinstance(item, str):
+            raise SourceError(where, f"remote JSON-LD @context {item!r} is not allowed: inline the context")
+        if isinstance(item, dict) and "@import" in item:
+            raise SourceError(where, "JSON-LD @import is not allowed: inline the context")
+
+
+def check_document_safety(text: str, fmt: str, where: str = "document") -> None:
+    """Refuse what would make the parser reach the network or expand entities, before parsing."""
+    if fmt == "xml" and _XML_DECLARATIONS.search(text):
+        line = text.count("\n", 0, _XML_DECLARATIONS.search(text).start()) + 1
+        raise SourceError(where, "DOCTYPE and ENTITY declarations are not allowed in RDF/XML", line=line)
+    if fmt == "json-ld":
+        try:
+            document = json.loads(text)
+            _reject_remote_contexts(document, where)
+        except json.JSONDecodeError as exc:
+            raise SourceError(where, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+        except RecursionError:
+            raise SourceError(where, "JSON nested too deeply to be an RDF document") from None
+
+
+def parse_document(data: bytes, fmt: str, where: str = "document") -> Dataset:
+    """Parse a contributor's RDF document (rdflib format name) safely; SourceError if it cannot be."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(where, f"not UTF-8 text ({exc.reason})") from None
+    check_document_safety(text, fmt, where)
+    dataset = Dataset()
+    try:
+        dataset.parse(data=text, format=fmt, publicID=CONTRIBUTION_BASE)
+    except BadSyntax as exc:
+        raise SourceError(where, exc._why or "syntax error", line=exc.lines + 1) from None
+    except SAXParseException as exc:
+        raise SourceError(where, exc.getMessage(), line=exc.getLineNumber()) from None
+    except Exception as exc:  # each rdflib parser raises its own types
+        line = getattr(exc, "lineno", None) or getattr(exc, "line", None)
+        detail = str(exc).strip() or type(exc).__name__
+        raise SourceError(where, detail, line=line if isinstance(line, int) else None) from None
+    return dataset
+
+
+def validate_document(project: Graph, document: Graph | Dataset, shapes: Graph) -> ValidationReport:
+    """Validate `document` together with a copy of the project's graph; `project` is never changed.
+
+    As in a build, subjects of a named graph that is a declared manifesto section get `pg:statedIn`
+    that section, and inference runs over the whole, so a contribution is judged as a build would.
+    """
+    graph = Graph()
+    graph += project
+    quads = document.quads((None, None, None, None)) if isinstance(document, Dataset) else (
+        (s, p, o, None) for s, p, o in document)
+    for s, p, o, g in quads:
+        graph.add((s, p, o))
+        name = getattr(g, "identifier", g)
+        if isinstance(name, URIRef) and (name, RDF.type, PG.ManifestoSection) in project:
+            graph.add((s, PG.statedIn, name))
+    for triple in reason.infer(graph):
+        graph.add(triple)
+    return validate(graph, shapes)

@@ -1,0 +1,29 @@
+"""The graph explorer: a page (Cytoscape.js, vendored) and the JSON it draws, computed by the core
+(polegraph.web.content.explore) with SPARQL on the store, once per release and language."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from polegraph.web.content.explore import GROUPS, explorer_graph
+from polegraph.web.context import service
+from polegraph.web.i18n import DEFAULT, LANGUAGES, localised_page, translate
+from polegraph.web.views.pages import href
+
+bp = Blueprint("explorer", __name__)
+
+
+@bp.get("/explorer")
+def explorer():
+    names = {group: translate(f"group.{group}.one") for group in GROUPS}
+    return localised_page("explorer.html", groups=GROUPS, group_names=names)
+
+
+@bp.get("/explorer/graph.json")
+def graph():
+    """Nodes and edges in the language of `?lang=` (the URL names it, so caches key on it)."""
+    lang = request.args.get("lang", "")
+    lang = lang if lang in LANGUAGES else DEFAULT  # never the cookie's: the URL alone decides, for caches
+    data = explorer_graph(service().store, lang)
+    nodes = [{**node, "page": href(node["id"])} for node in data["nodes"]]
+    return jsonify({**data, "nodes": nodes, "lang": lang})

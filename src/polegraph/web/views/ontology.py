@@ -1,0 +1,41 @@
+"""The ontology at /ontology: pyLODE's documentation for browsers, the OWL itself by negotiation.
+
+https://w3id.org/polegraph/ontology and its terms (…/ontology#Pole) resolve here; a term's fragment
+is the anchor of its entry in the documentation (ontology_docs pins anchors to local names).
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, request
+
+from polegraph.query.results import GRAPH_SERIALISERS
+from polegraph.web.content.ontology_docs import render_documentation
+from polegraph.web.context import service
+from polegraph.web.negotiation import GRAPH_FORMATS, HTML, negotiate
+
+bp = Blueprint("ontology", __name__)
+BACK_LINK = '<nav style="padding:.5em 1em;font-family:sans-serif"><a href="/">← polegraph</a></nav>'
+
+
+@bp.get("/ontology")
+def ontology():
+    svc = service()
+    fmt = negotiate(request.headers.get("Accept"), (HTML, *GRAPH_FORMATS), request.args.get("format"))
+    if fmt is None:
+        abort(406, description="the ontology is available as HTML or " + ", ".join(f.name for f in GRAPH_FORMATS))
+    path = svc.release.ontology_path
+    if not path.is_file():
+        abort(404, description="this release holds no ontology file")
+    if fmt is HTML:
+        html = render_documentation(path)  # cached per file version: pyLODE runs once per release
+        html = html.replace("<body>", "<body>" + BACK_LINK, 1)
+        return Response(html, content_type="text/html; charset=utf-8")
+    if fmt.name == "turtle":
+        return Response(path.read_bytes(), content_type="text/turtle; charset=utf-8")
+    quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    triples = quads if fmt.name in ("trig", "nquads") else [ox.Triple(q.subject, q.predicate, q.object)
+                                                           for q in quads]
+    body = ox.serialize(triples, format=GRAPH_SERIALISERS[fmt.name])
+    charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
+    return Response(body, content_type=fmt.media_type + charset)
