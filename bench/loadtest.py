@@ -28,6 +28,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.processes import descendants, open_files, rss_kib
+
 from bench.loadgen import parse_wrk
 from bench.servers import BIN, start_polegraph
 
@@ -57,33 +59,9 @@ class Sampler:
     samples: list[Sample] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
 
-    def _tree(self) -> list[int]:
-        children: dict[int, list[int]] = {}
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    parent = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-                except (OSError, IndexError):
-                    continue
-                children.setdefault(parent, []).append(int(entry))
-        found, todo = [], [self.root]
-        while todo:
-            pid = todo.pop()
-            found.append(pid)
-            todo.extend(children.get(pid, []))
-        return found
-
     def sample(self, t: float) -> Sample:
-        rss = fds = 0
-        pids = self._tree()
-        for pid in pids:
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-                rss += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
-                fds += len(os.listdir(f"/proc/{pid}/fd"))
-            except (OSError, StopIteration):
-                continue
-        return Sample(t, len(pids), rss, fds)
+        pids = descendants(self.root)
+        return Sample(t, len(pids), sum(map(rss_kib, pids)), sum(map(open_files, pids)))
 
     def run(self, started: float) -> None:
         while not self._stop.wait(SAMPLE_EVERY_S):

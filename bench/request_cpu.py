@@ -22,7 +22,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from polegraph.pipeline.build import current_release
+from polegraph.pipeline.release import current_release
 from polegraph.settings import Settings
 from polegraph.web import create_app
 from polegraph.web.server import configure_logging

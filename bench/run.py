@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from tests.support import PROJECT  # noqa: E402
+
 from polegraph.query.named import NamedQuery, load_queries
 
 from .loadgen import MEASURED, NO_ANSWER, REFUSED, LoadResult, run_load
@@ -41,7 +43,6 @@ from .servers import (
 )
 from .synthetic import make_project
 
-PROJECT = Path(__file__).resolve().parent.parent
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 REFUSED_SIZE, NO_ANSWER_SIZE = -1, -2  # result sizes of an error status / of no answer in time
 QUERY_LIMIT_S = 20.0

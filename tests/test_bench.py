@@ -12,9 +12,10 @@ import time
 import pytest
 from bench import report, run
 from bench.loadgen import NO_ANSWER, REFUSED, LoadResult, parse_wrk
-from bench.servers import Server, _start, free_port
+from bench.servers import Server, start
 
 from polegraph.query.named import load_queries
+from tests.support import free_port
 
 WRK_OUTPUT = """Running 1s test @ http://127.0.0.1:1/sparql
   2 threads and 8 connections
@@ -145,14 +146,13 @@ def fake_endpoint(tmp_path, name: str, behaviours: dict[str, str], starts: list[
     script.write_text(FAKE_ENDPOINT)
     conf.write_text(json.dumps(behaviours))
 
-    def start(project, var, workdir) -> Server:
+    def starter(project, var, workdir) -> Server:
         port = free_port()
-        base = f"http://127.0.0.1:{port}"
         starts.append(time.monotonic())
-        return _start(name, [sys.executable, str(script), str(port), str(conf)], base + "/sparql?query=ASK%7B%7D",
-                      base + "/sparql", log=tmp_path / f"{name}.log", timeout=20)
+        return start(name, [sys.executable, str(script), str(port), str(conf)], port, "/sparql?query=ASK%7B%7D",
+                     "/sparql", log=tmp_path / f"{name}.log", timeout=20)
 
-    return start
+    return starter
 
 
 def test_a_server_that_hangs_on_a_query_is_restarted_and_the_other_queries_measured(tmp_path, monkeypatch):

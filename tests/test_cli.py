@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from polegraph.pipeline.build import Release, verify_release
-
-from .conftest import PROJECT, free_port, polegraph_command
+from polegraph.pipeline.release import Release, verify_release
+from tests.support import PROJECT, free_port, polegraph_command
 
 
 def run(*args: str, project=PROJECT, var=None, timeout: float = 300) -> subprocess.CompletedProcess:

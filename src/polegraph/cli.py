@@ -32,12 +32,7 @@ pass_ctx = click.make_pass_decorator(_Context)
 @click.pass_context
 def cli(ctx: click.Context, project: Path | None, var: Path | None) -> None:
     """polegraph: the knowledge graph of France's pôles de compétitivité."""
-    settings = Settings()
-    if project:
-        settings = settings.with_(project=project.resolve())
-    if var:
-        settings = settings.with_(var=var.resolve())
-    ctx.obj = _Context(settings)
+    ctx.obj = _Context(Settings.from_environment(project=project, var=var))
 
 
 @cli.command()
@@ -59,7 +54,7 @@ def build(ctx: _Context) -> None:
 @pass_ctx
 def prune(ctx: _Context, keep: int, dry_run: bool) -> None:
     """Remove old releases and their exports; the current one and those running servers serve stay."""
-    from polegraph.pipeline.build import prune_releases
+    from polegraph.pipeline.release import prune_releases
 
     pruned = prune_releases(ctx.settings, keep, dry_run)
     for name in pruned.removed:
@@ -114,13 +109,13 @@ def query(ctx: _Context, query: str, fmt: str) -> None:
 
     The query passes the endpoint's checks first: read-only, no SERVICE, no graph outside the release.
     """
-    from polegraph.pipeline.build import current_release
-    from polegraph.query.backend import Store
+    from polegraph.pipeline.release import current_release
+    from polegraph.query.backend import LocalBackend
     from polegraph.query.guard import check_query
-    from polegraph.query.output import render_results
+    from polegraph.query.results import render_results
 
     text = _query_text(query, ctx.settings)
-    store = Store.from_release(current_release(ctx.settings))
+    store = LocalBackend.from_release(current_release(ctx.settings))
     checked = check_query(text, set(store.named_graphs()))
     if checked.form in ("CONSTRUCT", "DESCRIBE") and fmt != "table":
         raise PolegraphError(f"--format {fmt} is for SELECT and ASK; a {checked.form} prints Turtle (--format table)")
@@ -146,6 +141,15 @@ def _query_text(argument: str, settings: Settings) -> str:
     return argument
 
 
+@cli.command(name="settings")
+@pass_ctx
+def show_settings(ctx: _Context) -> None:
+    """List every setting: its environment variable, its value here (secrets masked) and what it does."""
+    values = dict(ctx.settings.shown())
+    for name, default, help_text in Settings.described():
+        click.echo(f"{name}={values[name]}\n    {help_text} (default: {default or 'none'})")
+
+
 @cli.command(name="queries")
 @pass_ctx
 def list_queries(ctx: _Context) -> None:
@@ -168,7 +172,8 @@ def list_queries(ctx: _Context) -> None:
 def serve(ctx: _Context, host: str | None, port: int | None, workers: int | None, no_build: bool,
           store_url: str | None) -> None:
     """Build and validate the graph, then serve it with Granian (never an invalid graph)."""
-    from polegraph.pipeline.build import build_release, current_release
+    from polegraph.pipeline.build import build_release
+    from polegraph.pipeline.release import current_release
     from polegraph.web.server import run
 
     chosen = {"host": host, "port": port, "workers": workers, "store_url": store_url}
@@ -192,11 +197,12 @@ def push(ctx: _Context, query_url: str, update_url: str | None, graph_store_url:
     Credentials come from the environment only: POLEGRAPH_STORE_TOKEN (bearer) or
     POLEGRAPH_STORE_USER and POLEGRAPH_STORE_PASSWORD (basic).
     """
-    from polegraph.pipeline.build import current_release
+    from polegraph.pipeline.release import current_release
     from polegraph.publish.triplestore import RemoteStore
     from polegraph.publish.triplestore import push as push_release
+    from polegraph.query.remote import store_headers
 
-    remote = RemoteStore(query_url, update_url or query_url, graph_store_url, timeout)
+    remote = RemoteStore(query_url, update_url or query_url, graph_store_url, timeout, store_headers(ctx.settings))
     report = push_release(current_release(ctx.settings), remote)
     for graph, count in sorted(report.graphs.items()):
         click.echo(f"{count:>8}  {graph}  ({report.method[graph]})")
@@ -209,7 +215,7 @@ def push(ctx: _Context, query_url: str, update_url: str | None, graph_store_url:
 @pass_ctx
 def export(ctx: _Context, out: Path) -> None:
     """Export the current release: RDF, graphs for Gephi/yEd/Cytoscape, CSV tables, SHA256SUMS, manifest."""
-    from polegraph.pipeline.build import current_release
+    from polegraph.pipeline.release import current_release
     from polegraph.publish.export import export_release
 
     release = current_release(ctx.settings)
@@ -239,27 +245,24 @@ def publish(ctx: _Context, target: str, dry_run: bool, base_url: str | None, api
 
     The API key comes from the environment only: POLEGRAPH_DATAGOUV_API_KEY.
     """
-    import os
-
-    from polegraph.pipeline.build import current_release
+    from polegraph.pipeline.release import current_release
     from polegraph.publish import datagouv
-    from polegraph.publish.dcat import catalog_graph, coverage_of, default_base_url, serialize_description
+    from polegraph.publish.dcat import catalog_graph, coverage_of, public_base_url, serialize_description
     from polegraph.publish.export import release_export
     from polegraph.publish.export.manifest import Manifest
-    from polegraph.query.backend import Store
+    from polegraph.query.backend import LocalBackend
 
     settings = ctx.settings
     release = current_release(settings)
     folder = release_export(settings, release)
     manifest = Manifest.read(folder, release.id)
-    coverage = coverage_of(Store.from_release(release))
+    coverage = coverage_of(LocalBackend.from_release(release))
     if target == "dcat":
-        base = base_url or default_base_url(f"http://{settings.host}:{settings.port}/")
+        base = base_url or public_base_url(settings.public_url, f"http://{settings.host}:{settings.port}/")
         description = catalog_graph(manifest, release.metadata, coverage, base)
         click.echo(serialize_description(description, fmt).decode("utf-8"), nl=False)
         return
-    api = datagouv.UdataApi(api_url or os.environ.get("POLEGRAPH_DATAGOUV_API_URL") or datagouv.DEFAULT_API_URL,
-                            datagouv.api_key_from_env())
+    api = datagouv.UdataApi(api_url or settings.datagouv_api_url, settings.datagouv_api_key)
     report = datagouv.publish(manifest, folder, coverage, api, dry_run=dry_run, dataset=dataset,
                               organization=organization)
     for line in report.lines:

@@ -1,14 +1,17 @@
-"""One family of errors, mapped once to CLI exit codes (cli.py) and once to JSON (web/errors.py)."""
+"""Every error polegraph reports to a user, in one family: mapped once to CLI exit codes (cli.main) and
+once to the service's JSON / text / HTML error shape (web/errors.py).
+
+Each class says what went wrong in the user's terms (`kind`, `message`) and what it means for a
+command (`exit_code`: 1 the graph is invalid, 2 usage or input error) and for a request
+(`http_status`). A 5xx is a failure of the service itself: its message is logged, and the client gets
+a request id to quote instead.
+"""
 
 from __future__ import annotations
 
 
 class PolegraphError(Exception):
-    """Base of every error polegraph reports to a user.
-
-    `exit_code` follows the documented CLI contract: 1 validation failed, 2 usage or input error.
-    `http_status` is what the web layer answers.
-    """
+    """Base of every error polegraph reports to a user."""
 
     exit_code = 2
     http_status = 400
@@ -24,6 +27,16 @@ class PolegraphError(Exception):
     def __reduce__(self):
         """Picklable whatever the subclass's constructor, so a child process can hand its error back."""
         return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls, args, state):
+    error = Exception.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+# --- the graph and its sources ----------------------------------------------------------------------
 
 
 class SourceError(PolegraphError):
@@ -52,6 +65,24 @@ class ValidationFailed(PolegraphError):
         self.report = report
 
 
+class Inconsistent(PolegraphError):
+    """The ontology and data together are inconsistent (or have unsatisfiable classes): not released."""
+
+    exit_code = 1
+    http_status = 422
+    kind = "inconsistent"
+
+
+class NoRelease(PolegraphError):
+    """There is no built release to serve or query yet (or it does not match its checksums)."""
+
+    kind = "no-release"
+    http_status = 503
+
+
+# --- queries ----------------------------------------------------------------------------------------
+
+
 class QueryError(PolegraphError):
     """A SPARQL query is malformed or not allowed."""
 
@@ -65,30 +96,75 @@ class QueryError(PolegraphError):
         return {**super().to_dict(), "line": self.line, "column": self.column}
 
 
-class NoRelease(PolegraphError):
-    """There is no built release to serve or query yet."""
-
-    kind = "no-release"
-    http_status = 503
-
-
-class Inconsistent(PolegraphError):
-    """The ontology and data together are inconsistent (or have unsatisfiable classes): not released."""
-
-    exit_code = 1
-    http_status = 422
-    kind = "inconsistent"
-
-
 class DeadlineExceeded(PolegraphError):
-    """Work done for a request ran past its deadline and was stopped."""
+    """Work done for a request ran past its deadline and was stopped (retrying later may help)."""
 
     kind = "deadline-exceeded"
     http_status = 503
 
 
-def _rebuild(cls, args, state):
-    error = Exception.__new__(cls)
-    error.args = args
-    error.__dict__.update(state)
-    return error
+class QueryTimeout(DeadlineExceeded):
+    """The query ran past the deadline and was stopped."""
+
+    kind = "query-timeout"
+
+
+class EngineBusy(PolegraphError):
+    """Every query process stayed busy for the whole deadline."""
+
+    kind = "service-busy"
+    http_status = 503
+
+
+class EngineFailure(PolegraphError):
+    """A query process died or answered nonsense: a failure of the service (logged, answered 500)."""
+
+    kind = "internal-error"
+    http_status = 500
+
+
+# --- requests ---------------------------------------------------------------------------------------
+
+
+class RequestRefused(PolegraphError):
+    """A request the service refuses as it stands (wrong method, size, media type, rate…), with the HTTP
+    status and kind that say why; `extra` fields go into the error shape, `headers` into the answer."""
+
+    def __init__(self, http_status: int, kind: str, message: str, headers: dict[str, str] | None = None,
+                 **extra):
+        super().__init__(message)
+        self.http_status, self.kind, self.headers, self.extra = http_status, kind, headers or {}, extra
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), **self.extra}
+
+
+# --- stores and publication -------------------------------------------------------------------------
+
+
+class StoreUnavailable(PolegraphError):
+    """The remote store did not answer, or answered with an error polegraph cannot pass on as a 400."""
+
+    kind = "store-unavailable"
+    http_status = 502
+
+
+class StoreHoldsOtherData(PolegraphError):
+    """The store was pushed a release whose content differs from the one polegraph would serve."""
+
+    kind = "store-holds-other-data"
+    http_status = 409
+
+
+class PushError(PolegraphError):
+    """A push failed; the store's previous release is still the one it serves (unless said otherwise)."""
+
+    kind = "push-failed"
+    http_status = 502
+
+
+class PublishError(PolegraphError):
+    """data.gouv.fr refused a request, or publishing is not possible as asked."""
+
+    kind = "publish-error"
+    http_status = 502

@@ -1,45 +1,80 @@
-"""Where things are and the limits the service keeps; one object handed down the pipeline."""
+"""Every setting of polegraph, declared once: its type, default and help, and where it is read.
+
+A setting comes from the command line, else from the environment (`POLEGRAPH_<NAME>`), else from its
+default. The environment is read in one place, `Settings.from_environment`, called once by the
+command line; nothing else in polegraph reads a `POLEGRAPH_*` variable, and `Settings()` alone gives
+the defaults (what the tests build on). `polegraph settings` prints the table below.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from polegraph.errors import PolegraphError
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(f"POLEGRAPH_{name}", default)
+PREFIX = "POLEGRAPH_"
+
+
+def _setting(env: str, default, help_text: str, *, secret: bool = False):
+    """A field of Settings read from `POLEGRAPH_<env>`."""
+    return field(default=default, repr=not secret, metadata={"env": env, "help": help_text, "secret": secret})
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Paths of the sources and releases, and the service's limits.
+    """Where the sources and releases are, how the service listens, and the limits it keeps."""
 
-    Every field can be set from the environment (POLEGRAPH_<FIELD>), from the CLI, or in tests.
-    """
+    project: Path = _setting("PROJECT", Path("."), "project folder holding ontology/, data/, shapes/, queries/")
+    var: Path | None = _setting("VAR", None, "where releases and exports are written (default: <project>/var)")
+    host: str = _setting("HOST", "127.0.0.1", "interface `serve` listens on")
+    port: int = _setting("PORT", 5000, "port `serve` listens on")
+    workers: int = _setting("WORKERS", 2, "web worker processes of `serve`")
+    query_processes: int = _setting("QUERY_PROCESSES", 4, "query processes (and request threads) per web worker")
+    query_timeout_s: float = _setting("QUERY_TIMEOUT", 30.0, "seconds a query or a validation may run")
+    max_rows: int = _setting("MAX_ROWS", 10000, "rows (or triples) of one answer; beyond, the answer says it is cut")
+    max_query_bytes: int = _setting("MAX_QUERY_BYTES", 10000, "longest SPARQL query accepted, in bytes")
+    max_request_bytes: int = _setting("MAX_REQUEST_BYTES", 1000000, "largest request body accepted, in bytes")
+    rate_limit_per_s: float = _setting("RATE_LIMIT", 10.0, "requests per second per client, sustained (0: no limit)")
+    rate_limit_burst: int = _setting("RATE_BURST", 60, "requests a client may send at once before the rate applies")
+    rate_limit_loopback: bool = _setting("RATE_LIMIT_LOOPBACK", False, "limit clients on this machine too")
+    result_cache: bool = _setting("RESULT_CACHE", True, "reuse the answers of repeated queries")
+    result_cache_bytes: int = _setting("RESULT_CACHE_BYTES", 64 << 20, "bytes of answers kept per web worker")
+    reasoner_timeout_s: float = _setting("REASONER_TIMEOUT", 300.0, "seconds HermiT may run at build time")
+    store_url: str | None = _setting("STORE_URL", None, "answer queries through this SPARQL store (`serve --store`)")
+    store_token: str | None = _setting("STORE_TOKEN", None, "bearer token for the triple store", secret=True)
+    store_user: str | None = _setting("STORE_USER", None, "user name for the triple store (HTTP basic)")
+    store_password: str | None = _setting("STORE_PASSWORD", None, "password for the triple store", secret=True)
+    public_url: str | None = _setting("PUBLIC_URL", None, "public base URL of the site, for published descriptions")
+    datagouv_api_url: str = _setting("DATAGOUV_API_URL", "https://www.data.gouv.fr/api/1", "data.gouv.fr (udata) API")
+    datagouv_api_key: str | None = _setting("DATAGOUV_API_KEY", None, "data.gouv.fr API key", secret=True)
 
-    project: Path = field(default_factory=lambda: Path(_env("PROJECT", ".")).resolve())
-    var: Path | None = None  # where releases are written; default <project>/var
-    host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1"))
-    port: int = field(default_factory=lambda: int(_env("PORT", "5000")))
-    workers: int = field(default_factory=lambda: int(_env("WORKERS", "2")))
-    query_timeout_s: float = field(default_factory=lambda: float(_env("QUERY_TIMEOUT", "30")))
-    max_rows: int = field(default_factory=lambda: int(_env("MAX_ROWS", "10000")))
-    max_query_bytes: int = field(default_factory=lambda: int(_env("MAX_QUERY_BYTES", "10000")))
-    max_request_bytes: int = field(default_factory=lambda: int(_env("MAX_REQUEST_BYTES", "1000000")))
-    # `serve --store URL`: answer every query through this SPARQL endpoint (loaded by `polegraph push`)
-    store_url: str | None = field(default_factory=lambda: _env("STORE_URL", "") or None)
-    # HermiT runs at build time only, and is killed past this limit (owlready2 sets none).
-    reasoner_timeout_s: float = field(default_factory=lambda: float(_env("REASONER_TIMEOUT", "300")))
-    # Per-client token bucket (web/ratelimit.py): sustained requests/s (0: off) and burst size. Loopback
-    # clients (the machine itself, a local reverse proxy, the tests) are exempt unless RATE_LIMIT_LOOPBACK=1.
-    rate_limit_per_s: float = field(default_factory=lambda: float(_env("RATE_LIMIT", "10")))
-    rate_limit_burst: int = field(default_factory=lambda: int(_env("RATE_BURST", "60")))
-    rate_limit_loopback: bool = field(
-        default_factory=lambda: _env("RATE_LIMIT_LOOPBACK", "0").lower() in ("1", "true", "yes"))
-    # Answers reused while the release is served (cache.py), per web worker, bounded by bytes.
-    result_cache: bool = field(default_factory=lambda: _env("RESULT_CACHE", "1").lower() not in ("0", "false", "no"))
-    result_cache_bytes: int = field(default_factory=lambda: int(_env("RESULT_CACHE_BYTES", str(64 << 20))))
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """Settings from `POLEGRAPH_*` variables (an empty value counts as unset), then `overrides`."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for spec in fields(cls):
+            name = PREFIX + spec.metadata["env"]
+            raw = environ.get(name, "")
+            if raw != "":
+                values[spec.name] = _parse(name, raw, spec.default)
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls(**values)
+
+    @classmethod
+    def described(cls) -> list[tuple[str, str, str]]:
+        """(environment variable, default, help) of every setting, in declaration order."""
+        return [(PREFIX + spec.metadata["env"], "" if spec.default is None else str(spec.default),
+                 spec.metadata["help"]) for spec in fields(cls)]
+
+    def shown(self) -> list[tuple[str, str]]:
+        """(environment variable, value) of every setting, secrets masked."""
+        return [(PREFIX + spec.metadata["env"],
+                 "***" if spec.metadata["secret"] and getattr(self, spec.name) else str(getattr(self, spec.name) or ""))
+                for spec in fields(self)]
 
     @property
     def ontology_dir(self) -> Path:
@@ -59,7 +94,7 @@ class Settings:
 
     @property
     def var_dir(self) -> Path:
-        return self.var or Path(_env("VAR", str(self.project / "var"))).resolve()
+        return (self.var or self.project / "var").resolve()
 
     @property
     def releases_dir(self) -> Path:
@@ -72,3 +107,27 @@ class Settings:
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "project", Path(self.project).resolve())
+
+
+def _parse(name: str, raw: str, default):
+    """`raw` read as the type of `default`; a clear error naming the variable otherwise."""
+    try:
+        if isinstance(default, bool):
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, Path) or name.endswith(("_VAR", "_PROJECT")):
+            return Path(raw)
+        return raw
+    except ValueError:
+        kind = type(default).__name__ if default is not None else "text"
+        raise PolegraphError(f"{name}={raw!r} is not a valid {'yes/no' if kind == 'bool' else kind}") from None

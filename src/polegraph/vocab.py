@@ -17,6 +17,22 @@ DATASET_IRI = BASE + "dataset"
 ONTOLOGY_GRAPH = GRAPH + "ontology"
 PROVENANCE_GRAPH = GRAPH + "provenance"
 INFERRED_GRAPH = GRAPH + "inferred"
+# In a triple store loaded by `polegraph push`: which graphs its current release consists of, and the
+# staging graphs a push loads before it switches.
+RELEASES_GRAPH = GRAPH + "releases"
+STAGING_GRAPHS = GRAPH + "staging/"
+RELEASE = BASE + "release/"
+
+# Other vocabularies, each namespace once.
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+SH = "http://www.w3.org/ns/shacl#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID = "http://rdfs.org/ns/void#"
 
 KINDS = (
     "pole", "person", "role", "organisation", "initiative", "place", "filiere", "theme", "measure",
@@ -28,12 +44,12 @@ THING_RE = re.compile(r"^" + re.escape(ID) + r"(?P<kind>[a-z]+)/(?P<slug>[a-z0-9
 
 PREFIXES = {
     "pg": str(PG),
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
     "org": "http://www.w3.org/ns/org#",
     "schema": "https://schema.org/",
     "foaf": "http://xmlns.com/foaf/0.1/",

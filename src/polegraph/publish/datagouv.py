@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import urllib.error
-import urllib.request
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from polegraph.errors import PolegraphError
+import httpx
+
+from polegraph.errors import PublishError
 from polegraph.publish.dcat import DESCRIPTION, KEYWORDS, TITLE, Coverage
 from polegraph.publish.export.manifest import FileEntry, Manifest
 from polegraph.vocab import DATASET_IRI, slugify
 
-API_KEY_ENV = "POLEGRAPH_DATAGOUV_API_KEY"
-DEFAULT_API_URL = "https://www.data.gouv.fr/api/1"
+API_KEY_ENV = "POLEGRAPH_DATAGOUV_API_KEY"  # its setting (settings.py), named in messages
 EXTRA_KEY = "polegraph:dataset"
 LICENCE_ID = "lov2"  # udata's id of the Licence Ouverte / Open Licence 2.0 (Etalab)
 FREQUENCY = "irregular"  # new releases follow corrections, not a calendar (EU frequency IRREG)
@@ -39,13 +36,6 @@ INSEE_REGIONS = {
     "la-reunion": "04", "mayotte": "06",
 }
 DOCUMENTATION_SUFFIXES = (".schema.json", "datapackage.json")
-
-
-class PublishError(PolegraphError):
-    """data.gouv.fr refused a request, or publishing is not possible as asked."""
-
-    kind = "publish-error"
-    http_status = 502
 
 
 @dataclass(frozen=True)
@@ -74,42 +64,32 @@ def _digest(path: Path, algorithm: str) -> str:
 class UdataApi:
     """A minimal client of udata's API v1 (JSON in and out, X-API-KEY, multipart uploads)."""
 
-    def __init__(self, api_url: str = DEFAULT_API_URL, api_key: str | None = None, timeout: float = 120):
+    def __init__(self, api_url: str, api_key: str | None = None, timeout: float = 120):
         self.api_url, self.api_key, self.timeout = api_url.rstrip("/"), api_key, timeout
 
     def send(self, call: ApiCall):
         headers = {"Accept": "application/json", "User-Agent": "polegraph"}
         if self.api_key:
             headers["X-API-KEY"] = self.api_key
-        body = None
-        if call.upload is not None:
-            boundary = uuid.uuid4().hex
-            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
-            body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{call.upload.name}"'
-                    f"\r\nContent-Type: application/octet-stream\r\n\r\n").encode() \
-                + call.upload.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
-        elif call.payload is not None:
-            headers["Content-Type"] = "application/json"
-            body = json.dumps(call.payload).encode()
-        request = urllib.request.Request(f"{self.api_url}/{call.path}", data=body, headers=headers,
-                                         method=call.method)
+        files = {"file": (call.upload.name, call.upload.read_bytes(), "application/octet-stream")} \
+            if call.upload is not None else None
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                text = response.read().decode("utf-8")
-        except urllib.error.HTTPError as exc:
-            raise PublishError(f"{call.method} {call.path}: HTTP {exc.code}: {_udata_message(exc)}") from None
-        except urllib.error.URLError as exc:
-            raise PublishError(f"{call.method} {call.path}: cannot reach {self.api_url}: {exc.reason}") from None
-        return json.loads(text) if text.strip() else None
+            response = httpx.request(call.method, f"{self.api_url}/{call.path}", headers=headers, files=files,
+                                     json=call.payload if call.upload is None else None, timeout=self.timeout)
+        except httpx.HTTPError as exc:
+            raise PublishError(f"{call.method} {call.path}: cannot reach {self.api_url}: {exc}") from None
+        if not response.is_success:
+            raise PublishError(f"{call.method} {call.path}: HTTP {response.status_code}: {_udata_message(response)}")
+        return response.json() if response.text.strip() else None
 
 
-def _udata_message(exc: urllib.error.HTTPError) -> str:
+def _udata_message(response: httpx.Response) -> str:
     """udata's error body: {"message": …} and, for 400, {"errors": {field: [messages]}}."""
     try:
-        body = json.loads(exc.read().decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return exc.reason or "error"
-    message = body.get("message", exc.reason or "error") if isinstance(body, dict) else str(body)
+        body = response.json()
+    except ValueError:
+        return response.reason_phrase or "error"
+    message = body.get("message", response.reason_phrase or "error") if isinstance(body, dict) else str(body)
     errors = body.get("errors") if isinstance(body, dict) else None
     if errors:
         message += " — " + "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
@@ -244,10 +224,6 @@ def _find_dataset(read, api: UdataApi, dataset: str | None) -> dict | None:
         if (item.get("extras") or {}).get(EXTRA_KEY) == DATASET_IRI:
             return read(ApiCall("GET", f"datasets/{item['id']}/"))
     return None
-
-
-def api_key_from_env() -> str | None:
-    return os.environ.get(API_KEY_ENV) or None
 
 
 def quality(payload: dict, resources: list[dict], available: dict[str, bool]) -> dict[str, bool]:

@@ -8,7 +8,6 @@ it without fetching anything. Download links start with a configurable base URL.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
@@ -28,7 +27,6 @@ CATALOG_IRI = URIRef("https://w3id.org/polegraph/catalog")
 DATASET = URIRef(DATASET_IRI)
 LICENCE = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence")
 MANIFESTO = URIRef(ID + "document/manifeste-phase-6")
-DEFAULT_BASE_URL_ENV = "POLEGRAPH_PUBLIC_URL"
 
 # IANA-registered media types (others are described by their base type: +xml → XML, +json → JSON).
 IANA_TYPES = {"text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
@@ -93,9 +91,9 @@ def coverage_of(store) -> Coverage:
                     int(row["end"]) if row.get("end") else None, tuple(slugs))
 
 
-def default_base_url(fallback: str) -> str:
-    """The public base URL of downloads: $POLEGRAPH_PUBLIC_URL, else `fallback` (the served host)."""
-    base = os.environ.get(DEFAULT_BASE_URL_ENV) or fallback
+def public_base_url(public_url: str | None, fallback: str) -> str:
+    """The public base URL of downloads: the `public_url` setting, else `fallback` (the served host)."""
+    base = public_url or fallback
     return base if base.endswith("/") else base + "/"
 
 

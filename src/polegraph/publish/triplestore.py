@@ -9,35 +9,23 @@ release as it was, and says what failed.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import os
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import httpx
 import pyoxigraph as ox
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
-from polegraph.errors import PolegraphError
-from polegraph.pipeline.build import Release
-from polegraph.vocab import GRAPH
+from polegraph.errors import PushError
+from polegraph.pipeline.release import Release
+from polegraph.vocab import DCTERMS, RELEASE, RELEASES_GRAPH, STAGING_GRAPHS
 
-DCTERMS = "http://purl.org/dc/terms/"
-RELEASES_GRAPH = GRAPH + "releases"  # which graphs the store's current polegraph release consists of
-STAGING = GRAPH + "staging/"
+STAGING = STAGING_GRAPHS
 BATCH_TRIPLES = 2000
 SAMPLE_SUBJECTS = 25
-
-
-class PushError(PolegraphError):
-    """A push failed; the store's previous release is still the one it serves (unless said otherwise)."""
-
-    kind = "push-failed"
-    http_status = 502
 
 
 @dataclass(frozen=True)
@@ -48,22 +36,12 @@ class RemoteStore:
     update_url: str
     graph_store_url: str | None = None
     timeout_s: float = 120
-
-    def auth_header(self) -> dict[str, str]:
-        """HTTP basic (POLEGRAPH_STORE_USER / _PASSWORD) or bearer (POLEGRAPH_STORE_TOKEN) from the environment."""
-        token = os.environ.get("POLEGRAPH_STORE_TOKEN")
-        if token:
-            return {"Authorization": f"Bearer {token}"}
-        user = os.environ.get("POLEGRAPH_STORE_USER")
-        if user:
-            secret = f"{user}:{os.environ.get('POLEGRAPH_STORE_PASSWORD', '')}".encode()
-            return {"Authorization": "Basic " + base64.b64encode(secret).decode()}
-        return {}
+    headers: dict[str, str] = field(default_factory=dict)  # credentials (query/remote.store_headers)
 
     def _client(self, url: str) -> SPARQLWrapper:
         client = SPARQLWrapper(url)
         client.setTimeout(int(self.timeout_s))
-        for key, value in self.auth_header().items():
+        for key, value in self.headers.items():
             client.addCustomHttpHeader(key, value)
         return client
 
@@ -93,17 +71,17 @@ class RemoteStore:
         if not self.graph_store_url:
             return False
         url = f"{self.graph_store_url}?{urllib.parse.urlencode({'graph': graph})}"
-        request = urllib.request.Request(url, data=ntriples, method="PUT",
-                                         headers={"Content-Type": "application/n-triples", **self.auth_header()})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
-                return 200 <= response.status < 300
-        except urllib.error.HTTPError as exc:
-            if exc.code in (404, 405, 501):
-                return False
-            raise PushError(f"Graph Store PUT of <{graph}> failed: HTTP {exc.code} {exc.reason}") from None
-        except OSError as exc:
+            response = httpx.put(url, content=ntriples, timeout=self.timeout_s,
+                                 headers={"Content-Type": "application/n-triples", **self.headers})
+        except httpx.HTTPError as exc:
             raise PushError(f"Graph Store PUT of <{graph}> failed: {_reason(exc)}") from None
+        if response.status_code in (404, 405, 501):
+            return False
+        if not response.is_success:
+            raise PushError(f"Graph Store PUT of <{graph}> failed: HTTP {response.status_code} "
+                            f"{response.reason_phrase}")
+        return True
 
 
 def _reason(exc: Exception) -> str:
@@ -224,18 +202,12 @@ def _switch(store: RemoteStore, release: Release, staged: dict[str, str]) -> Non
         f"SELECT ?g WHERE {{ GRAPH <{RELEASES_GRAPH}> {{ ?r <{DCTERMS}hasPart> ?g }} }}")}
     operations = [f"DROP SILENT GRAPH <{g}>" for g in sorted(previous - set(staged))]
     operations += [f"MOVE SILENT GRAPH <{tmp}> TO <{graph}>" for graph, tmp in sorted(staged.items())]
-    release_iri = f"https://w3id.org/polegraph/release/{release.id}"
+    release_iri = RELEASE + release.id
     listing = " ".join(f"<{release_iri}> <{DCTERMS}hasPart> <{g}> ." for g in sorted(staged))
     operations.append(f"DROP SILENT GRAPH <{RELEASES_GRAPH}>")
     operations.append(f'INSERT DATA {{ GRAPH <{RELEASES_GRAPH}> {{ {listing} '
                       f'<{release_iri}> <{DCTERMS}identifier> "{release.id}" . }} }}')
     store.update(" ;\n".join(operations))
-
-
-def stored_release(store: RemoteStore) -> str | None:
-    """The id of the release a push last switched `store` to; None if no push recorded one."""
-    rows = store.select(f"SELECT ?id WHERE {{ GRAPH <{RELEASES_GRAPH}> {{ ?r <{DCTERMS}identifier> ?id }} }}")
-    return rows[0]["id"] if rows else None
 
 
 def _drop_quietly(store: RemoteStore, graphs) -> None:

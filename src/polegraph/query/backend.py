@@ -1,29 +1,60 @@
-"""The query engine over a release: an in-memory Oxigraph store (pyoxigraph).
+"""One interface over every place a release can be queried: this process, the query processes, a store.
 
-rdflib stays the tool to build and validate; Oxigraph answers queries, 50–150× faster (KNOWN.md).
-The default graph of a query is the union of all named graphs unless the query or the request says
-otherwise.
+A `Backend` answers SPARQL over one release in two ways: `query` gives Oxigraph result objects (the
+pages and the command line read them), `run` gives a serialised answer under a deadline (the
+endpoint sends it as it is). Three backends implement it: `LocalBackend` (the release loaded in this
+process: the command line and the tests), `processes.ProcessBackend` (killable query processes:
+`polegraph serve`) and `remote.RemoteBackend` (a SPARQL store loaded by `polegraph push`).
+
+The default graph of a query is the merge of the release's named graphs unless the query or the
+request says otherwise.
 """
 
 from __future__ import annotations
 
 import re
+import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from polegraph.errors import QueryError
-
-if TYPE_CHECKING:  # importing build (rdflib, pySHACL) would triple a query process's memory
-    from polegraph.pipeline.build import Release
+from polegraph.pipeline.release import Release
+from polegraph.query.results import serialise
 
 _SYNTAX_POSITION = re.compile(r"(?:line|at)\s+(\d+)[:,\s]+(?:column\s+)?(\d+)", re.I)
 _MAX_MESSAGE = 400
 
 
+@dataclass
+class QueryRequest:
+    """What a backend needs to answer: the text, the dataset, the wanted format and the row cap."""
+
+    query: str
+    result_format: str = "json"  # for SELECT / ASK
+    graph_format: str = "turtle"  # for CONSTRUCT / DESCRIBE
+    max_rows: int = 10000
+    default_graphs: list[str] | None = None
+    named_graphs: list[str] | None = None
+    prefixes: dict[str, str] | None = None
+    base_iri: str | None = None  # relative IRIs resolve against the endpoint's URL (SPARQL Protocol §2.1.4)
+    syntax_only: bool = False  # parse and report errors, nothing else
+    timeout_s: float | None = None  # the deadline, which a query process also enforces on itself
+
+
+@dataclass
+class QueryAnswer:
+    body: bytes
+    kind: str  # "solutions", "boolean", "graph" (or "none" for a syntax check)
+    truncated: bool
+    rows: int
+    seconds: float
+    gzipped: bytes | None = None  # the body gzipped, once a client that takes gzip asked (query/cache.py keeps it)
+
+
 def syntax_error(exc: SyntaxError) -> QueryError:
-    """A QueryError from Oxigraph's SyntaxError, with line and column when it gives them."""
+    """The project's QueryError for Oxigraph's SyntaxError, with line and column when it gives them."""
     message = " ".join(str(exc).split())
     match = _SYNTAX_POSITION.search(message)
     line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
@@ -63,11 +94,42 @@ def triples_from(body: bytes, fmt: ox.RdfFormat) -> ox.QueryTriples:
     return graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
 
 
-class Reads:
-    """`select` and `ask` for the core's own queries, on top of a store's `query`."""
+def run_on(store: ox.Store, request: QueryRequest) -> tuple[str, bool, int, bytes]:
+    """(kind, truncated, rows, body) of `request` answered by an Oxigraph store; QueryError for bad syntax."""
+    kwargs: dict = {"base_iri": request.base_iri}
+    if request.default_graphs is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
+    if request.named_graphs is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+    try:
+        results = store.query(request.query, **kwargs)
+    except SyntaxError as exc:
+        raise syntax_error(exc) from None
+    if request.syntax_only:
+        return "none", False, 0, b""
+    kind, out = serialise(results, request, again=lambda: store.query(request.query, **kwargs))
+    return kind, out.truncated, out.rows, out.body
 
-    def query(self, text: str, **kwargs):  # pragma: no cover - every store defines it
+
+class Backend:
+    """Queries over one release (see the module's docstring); `query` is each backend's own."""
+
+    release: Release
+
+    def query(self, text: str, *, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None):  # pragma: no cover - every backend defines it
         raise NotImplementedError
+
+    def named_graphs(self) -> list[str]:  # pragma: no cover - every backend defines it
+        raise NotImplementedError
+
+    def run(self, request: QueryRequest, timeout_s: float) -> QueryAnswer:
+        """The answer to `request`, serialised (this default runs `query` here, with no deadline)."""
+        started = time.monotonic()
+        results = self.query(request.query, default_graphs=request.default_graphs,
+                             named_graphs=request.named_graphs)
+        kind, out = serialise(results, request)
+        return QueryAnswer(out.body, kind, out.truncated, out.rows, time.monotonic() - started)
 
     def select(self, text: str) -> list[dict[str, str]]:
         """Rows of a SELECT as {variable: lexical value}; unbound variables are left out."""
@@ -77,20 +139,26 @@ class Reads:
         names = [v.value for v in results.variables]
         return [{n: term_value(row[n]) for n in names if row[n] is not None} for row in results]
 
-    def count_quads(self) -> int:
-        """The statements of the named graphs (a triple stated in two graphs counts twice)."""
-        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return int(rows[0]["n"]) if rows else 0
-
     def ask(self, text: str) -> bool:
         results = self.query(text)
         if not isinstance(results, ox.QueryBoolean):
             raise QueryError("expected an ASK query")
         return bool(results)
 
+    def count_quads(self) -> int:
+        """The statements of the named graphs (a triple stated in two graphs counts twice)."""
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return int(rows[0]["n"]) if rows else 0
 
-class Store(Reads):
-    """A read-only SPARQL store loaded from one release; its default graph is the union of the named graphs."""
+    def __len__(self) -> int:
+        """The number of statements of the release (quads), counted once."""
+        if getattr(self, "_quads", None) is None:
+            self._quads = self.count_quads()
+        return self._quads
+
+
+class LocalBackend(Backend):
+    """The release loaded in this process: for the command line, the build's checks and the tests."""
 
     def __init__(self, store: ox.Store, release: Release | None = None, quads: int | None = None):
         self._store = store
@@ -98,18 +166,14 @@ class Store(Reads):
         self._quads = quads if quads is not None else len(store)
 
     @classmethod
-    def from_release(cls, release: Release) -> Store:
+    def from_release(cls, release: Release) -> LocalBackend:
         store, quads = load_dataset(release.dataset_path)
         return cls(store, release, quads)
 
     @property
     def oxigraph(self) -> ox.Store:
-        """The Oxigraph store itself: the engine forks its query processes from the loaded store."""
+        """The Oxigraph store itself: `polegraph serve` forks its query processes from the loaded store."""
         return self._store
-
-    def __len__(self) -> int:
-        """The number of statements loaded (quads: a triple stated in two graphs counts twice)."""
-        return self._quads
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -127,3 +191,7 @@ class Store(Reads):
         except SyntaxError as exc:
             raise syntax_error(exc) from None
 
+    def run(self, request: QueryRequest, timeout_s: float) -> QueryAnswer:
+        started = time.monotonic()
+        kind, truncated, rows, body = run_on(self._store, request)
+        return QueryAnswer(body, kind, truncated, rows, time.monotonic() - started)

@@ -1,4 +1,4 @@
-"""SPARQL results and graphs to bytes, with a row cap that is never silent.
+"""SPARQL results and graphs to bytes (with a row cap that is never silent), and to text for the CLI.
 
 Oxigraph serialises a whole result set; polegraph must stop at `max_rows` and say so in the body.
 SELECT answers in JSON (the usual case) are written by Oxigraph into a sink that counts solutions and
@@ -206,3 +206,41 @@ def serialise_triples(triples, fmt: str, max_rows: int, prefixes: dict[str, str]
             end = body.index(b"?>") + 2
             body = body[:end] + f"\n<!-- {note} -->".encode() + body[end:]
     return Serialised(body=body, truncated=truncated, rows=len(kept))
+
+
+def serialise(results, request, again=None) -> tuple[str, Serialised]:
+    """(kind, bytes) of Oxigraph `results` in the format `request` asks for (a QueryRequest), capped at
+    its `max_rows`. `again()` gives the same results anew, for the rare JSON Oxigraph's writer cannot
+    count (see `oxigraph_json`)."""
+    if isinstance(results, ox.QueryBoolean):
+        body = serialise_boolean(bool(results), request.result_format)
+        return "boolean", Serialised(body=body, truncated=False, rows=1)
+    if isinstance(results, ox.QueryTriples):
+        return "graph", serialise_triples(results, request.graph_format, request.max_rows, request.prefixes)
+    out = oxigraph_json(results, request.max_rows) if request.result_format == "json" and again else None
+    if out is None:
+        if request.result_format == "json" and again:
+            results = again()
+        out = serialise_solutions(results, request.result_format, request.max_rows)
+    return "solutions", out
+
+
+def render_results(results, fmt: str) -> str:
+    """Oxigraph results as the command line prints them: an aligned table (`table`), or the standard
+    SPARQL CSV or JSON; a graph as Turtle."""
+    if isinstance(results, ox.QueryBoolean):
+        if fmt == "json":
+            return results.serialize(format=ox.QueryResultsFormat.JSON).decode() + "\n"
+        return ("true" if bool(results) else "false") + "\n"
+    if isinstance(results, ox.QueryTriples):
+        return results.serialize(format=ox.RdfFormat.TURTLE).decode()
+    if fmt == "csv":
+        return results.serialize(format=ox.QueryResultsFormat.CSV).decode()
+    if fmt == "json":
+        return results.serialize(format=ox.QueryResultsFormat.JSON).decode() + "\n"
+    names = [v.value for v in results.variables]
+    rows = [["" if row[n] is None else row[n].value for n in names] for row in results]
+    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+    line = "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))
+    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join([line.rstrip(), "  ".join("-" * w for w in widths), *body, f"({len(rows)} rows)"]) + "\n"

@@ -1,45 +1,116 @@
-"""One JSON error shape for every failure; no stack trace or path ever reaches a client."""
+"""The one error shape of the service, for every failure of every route.
+
+A program gets `{"error": kind, "message": text, …}` as JSON (or the same as plain text when it
+prefers text/plain); a browser (HTML preferred in its Accept header) gets a page in its language with
+a way forward. A 5xx says only that the failure was logged, with the request id to quote; no stack
+trace or path of the machine ever reaches a client.
+
+Errors raised inside Flask views go through the handlers registered here; errors found before Flask
+(the endpoint, the HTTP layer) are answered with `error_answer`, and for a browser handed to Flask
+(`HTML_ERROR` in the environ) so that the page is rendered by the same handler.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
-import uuid
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, g, render_template, request
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_accept_header
 
-from polegraph.errors import PolegraphError
+from polegraph.errors import PolegraphError, RequestRefused
 
 log = logging.getLogger("polegraph.web")
+HTML_ERROR = "polegraph.html_error"  # environ key: an error for Flask to render as a page
+INTERNAL = "unexpected server failure; it has been logged"
 
 
-def error_response(status: int, kind: str, message: str, **extra):
-    """The single error shape: {"error": kind, "message": text, ...}; plain text when asked for."""
-    best = request.accept_mimetypes.best_match(["application/json", "text/plain"], default="application/json")
-    if best == "text/plain" and request.accept_mimetypes["text/plain"] > request.accept_mimetypes["application/json"]:
-        details = "".join(f"\n{k}: {v}" for k, v in extra.items() if v is not None)
-        return f"{kind}: {message}{details}\n", status, {"Content-Type": "text/plain; charset=utf-8"}
-    return jsonify({"error": kind, "message": message, **extra}), status
+def wants_html(accept: str | None) -> bool:
+    """Whether the client prefers a page to data: HTML ranked above JSON and plain text."""
+    offered = parse_accept_header(accept, MIMEAccept)
+    return offered["text/html"] > max(offered["application/json"], offered["text/plain"])
+
+
+def error_fields(error: PolegraphError, request_id: str) -> dict:
+    """The error's fields as a client sees them: a 5xx is logged and named by the request id only."""
+    if error.http_status == 500:
+        if not isinstance(error, RequestRefused):  # an unexpected exception is logged with its traceback
+            log.error("request %s failed: %s: %s", request_id, type(error).__name__, error.message)
+        return {"error": "internal-error", "message": INTERNAL, "request_id": request_id}
+    return error.to_dict()
+
+
+def error_answer(error: PolegraphError, accept: str | None, request_id: str) -> tuple[str, list, bytes]:
+    """(status line, headers, body) of `error` as JSON or plain text (a browser's page: see HTML_ERROR)."""
+    fields = error_fields(error, request_id)
+    headers = [*getattr(error, "headers", {}).items()]
+    if error.http_status == 503 and not any(name == "Retry-After" for name, _ in headers):
+        headers.append(("Retry-After", "5"))  # a stopped or refused query: retrying later may help
+    if _prefers_text(accept):
+        details = "".join(f"\n{k}: {v}" for k, v in fields.items() if k not in ("error", "message") and v is not None)
+        body = f"{fields['error']}: {fields['message']}{details}\n".encode()
+        headers.append(("Content-Type", "text/plain; charset=utf-8"))
+    else:
+        body = json.dumps(fields, ensure_ascii=False).encode()
+        headers.append(("Content-Type", "application/json"))
+    return _status_line(error.http_status), headers, body
+
+
+def _prefers_text(accept: str | None) -> bool:
+    offered = parse_accept_header(accept, MIMEAccept)
+    return offered["text/plain"] > offered["application/json"]
+
+
+def _status_line(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Error"
+
+
+def as_polegraph_error(exc: HTTPException) -> RequestRefused:
+    """werkzeug's HTTP errors (404, 405, 413…) in the project's family."""
+    kind = (exc.name or "error").lower().replace(" ", "-")
+    return RequestRefused(exc.code or 500, kind, exc.description or exc.name)
 
 
 def register(app: Flask) -> None:
+    """Answer every error of a Flask view in the one shape; render an error handed over as a page."""
+
+    @app.before_request
+    def _handed_over():
+        error = request.environ.get(HTML_ERROR)
+        if error is not None:
+            raise error
+
+    def answer(error: PolegraphError):
+        request_id = request.environ.get("polegraph.request_id", "")
+        if wants_html(request.headers.get("Accept")):
+            fields = error_fields(error, request_id)
+            page = render_template("error.html", status=error.http_status, error=fields, path=request.path)
+            response = app.make_response((page, error.http_status, getattr(error, "headers", {})))
+            response.headers["Content-Type"] = "text/html; charset=utf-8"
+            return response
+        status, headers, body = error_answer(error, request.headers.get("Accept"), request_id)
+        return app.response_class(body, status=status, headers=headers)
+
     @app.errorhandler(PolegraphError)
     def _polegraph_error(exc: PolegraphError):
-        body = exc.to_dict()
-        response = error_response(exc.http_status, body.pop("error"), body.pop("message"), **body)
-        if exc.http_status == 503:  # a stopped or refused query: retrying later may help, caching never
-            response = app.make_response(response)
-            response.headers["Retry-After"] = "5"
-        return response
+        return answer(exc)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        kind = (exc.name or "error").lower().replace(" ", "-")
-        return error_response(exc.code or 500, kind, exc.description or exc.name)
+        return answer(as_polegraph_error(exc))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        request_id = g.get("request_id") or uuid.uuid4().hex[:16]
-        log.exception("unexpected failure, request id %s", request_id)
-        return error_response(500, "internal-error", "unexpected server failure; it has been logged",
-                              request_id=request_id)
+        log.exception("unexpected failure, request id %s", request.environ.get("polegraph.request_id", ""))
+        return answer(RequestRefused(500, "internal-error", INTERNAL))
+
+    @app.context_processor
+    def _request_id():
+        return {"request_id": g.get("request_id", "")}

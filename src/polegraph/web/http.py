@@ -1,252 +1,213 @@
-"""HTTP done once for every route: request ids, size limits, CORS, ETag/304, Cache-Control and gzip.
+"""The WSGI application Granian runs: HTTP done once for every route, then the endpoint or the pages.
 
-Every answer of the app is a function of the release being served and of the request (URL and the
-Accept / Accept-Encoding headers), so a GET's ETag can be computed *before* the work is done and a
-matching If-None-Match answered with 304 without running anything. A new release changes every ETag.
+In order, for every request: a request id; the limits on headers and URL; the client's rate limit;
+CORS preflight; for a GET, the ETag and a 304 when the client holds the answer. Then /sparql is
+answered by the SPARQL endpoint (web/endpoint.py) and everything else by the Flask app of the pages
+(web/app.py). Every answer then gets the CORS headers, its request id, Vary, ETag and Cache-Control,
+gzip when the client takes it, and one line in the access log.
+
+Every answer is a function of the release being served and of the request (URL and the Accept,
+Accept-Encoding, Accept-Language and Cookie headers), so a GET's ETag is computed before any work is
+done, and a new release changes every ETag.
 """
 
 from __future__ import annotations
 
-import codecs
-import functools
-import gzip
 import hashlib
 import logging
+import math
 import os
 import time
-from urllib.parse import unquote
+from collections.abc import Callable, Iterable
+from urllib.parse import parse_qsl
 
-from flask import Flask, Request, Response, g, request
-from werkzeug.http import parse_accept_header
-from werkzeug.sansio.utils import get_current_url
-from werkzeug.utils import cached_property
+from flask import Flask
+from werkzeug.http import parse_etags
 
-from polegraph.web.context import service
-from polegraph.web.errors import error_response
+from polegraph.errors import PolegraphError, RequestRefused
+from polegraph.web.endpoint import PATH as ENDPOINT_PATH
+from polegraph.web.endpoint import Endpoint, accepts_gzip, compressed
+from polegraph.web.errors import HTML_ERROR, error_answer, wants_html
+from polegraph.web.ratelimit import TokenBuckets, rate_wait
 
-log = logging.getLogger("polegraph.web.http")
+log = logging.getLogger("polegraph.web")
 access_log = logging.getLogger("polegraph.access")
 CACHE_CONTROL = "public, max-age=300"
-GZIP_MIN_BYTES = 1024
 MAX_PATH_BYTES = 2048  # far above any IRI of the graph; longer paths name nothing here
 MAX_QUERY_STRING_BYTES = 16 * 1024  # a GET; a query longer once percent-encoded is POSTed
 MAX_HEADER_BYTES = 8 * 1024  # per header field, as most servers and proxies allow
 DISCARD_LIMIT_BYTES = 16 << 20
+MAX_BUFFERED_BYTES = 8 << 20  # a page's answer is read whole (to gzip it); a larger download streams
 EXPOSED_HEADERS = "ETag, Polegraph-Results-Truncated, Polegraph-Max-Rows, Polegraph-Cache, X-Request-Id, Retry-After"
 ALLOWED_HEADERS = "Accept, Accept-Encoding, Content-Type, If-None-Match"
 VARY_NAMES = ("Accept", "Accept-Encoding", "Accept-Language")
-VARY = ", ".join(VARY_NAMES)
 
 
-QUERY_STRING_ERRORS = "werkzeug.url_quote"  # werkzeug's: undecodable bytes stay percent-encoded
-
-
-def _unquote(text: str) -> str:
-    """`urllib.parse.unquote(text, errors=QUERY_STRING_ERRORS)`, in C for the usual case.
-
-    urllib's unquote loops in Python over every `%XX` (a 2 kB query has hundreds: ~35 µs a request).
-    An ASCII text whose every `%` starts an escape is decoded by the C `escape_decode` instead, once
-    `\\` is doubled and `%` made `\\x`; any other text (a stray `%`, raw UTF-8) takes urllib's path.
-    """
-    if "%" not in text:
-        return text
-    if text.isascii():
-        escaped = text.replace("\\", "\\\\") if "\\" in text else text
-        try:
-            raw = codecs.escape_decode(escaped.replace("%", "\\x").encode("ascii"))[0]
-        except ValueError:  # a '%' not followed by two hex digits
-            pass
-        else:
-            return raw.decode("utf-8", QUERY_STRING_ERRORS)
-    return unquote(text, errors=QUERY_STRING_ERRORS)
-
-
-def parse_query_string(query: str) -> list[tuple[str, str]]:
-    """What werkzeug's `Request.args` reads: `parse_qsl(query, keep_blank_values=True,
-    errors="werkzeug.url_quote")`, field for field, with the unquoting above."""
-    pairs = []
-    for field in query.split("&") if query else ():
-        if field:
-            name, _, value = field.partition("=")
-            pairs.append((_unquote(name.replace("+", " ")), _unquote(value.replace("+", " "))))
-    return pairs
-
-
-# bounded: a path is at most MAX_PATH_BYTES (checked in _start before any view reads base_url)
-_current_url = functools.lru_cache(maxsize=256)(get_current_url)
-
-
-class PolegraphRequest(Request):
-    """Flask's request with two hot properties computed faster, to the same values."""
-
-    @cached_property
-    def args(self):
-        return self.parameter_storage_class(parse_query_string(self.query_string.decode()))
-
-    @cached_property
-    def base_url(self) -> str:
-        """The same URL (the host is still validated), remembered: it is the same on every request."""
-        return _current_url(self.scheme, self.host, self.root_path, self.path)
-
-
-@functools.lru_cache(maxsize=256)
-def _gzip_accepted(accept_encoding: str | None) -> bool:
-    """Whether an Accept-Encoding value takes gzip: parsed once per distinct header value."""
-    return parse_accept_header(accept_encoding)["gzip"] > 0
-
-
-def _accepts_gzip(environ: dict) -> bool:
-    return _gzip_accepted(environ.get("HTTP_ACCEPT_ENCODING"))
-
-
-def etag_for(release_id: str, path: str, environ: dict) -> str:
-    """A strong validator for a GET of `path`: release, path and query string, and the negotiating
-    headers (pages may negotiate the language too, or remember it in a cookie)."""
-    key = "\n".join((release_id, path, environ.get("QUERY_STRING", ""),  # = request.query_string, as latin-1
+def etag_for(release_id: str, environ: dict) -> str:
+    """A strong validator for a GET: release, path and query string, and the negotiating headers."""
+    key = "\n".join((release_id, environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
                      environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""),
-                     environ.get("HTTP_COOKIE", ""),
-                     "gzip" if _accepts_gzip(environ) else "identity"))
+                     environ.get("HTTP_COOKIE", ""), "gzip" if accepts_gzip(environ) else "identity"))
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
-def limit_error(environ: dict, path: str) -> tuple[int, str, str] | None:
-    """(status, kind, message) of a request refused before any work (a header or the URL too long)."""
-    for key, value in environ.items():  # a plain loop: no generator to start on every request
+def limit_error(environ: dict) -> RequestRefused | None:
+    """The refusal of a request whose header or URL is longer than the service reads, before any work."""
+    for key, value in environ.items():
         if key.startswith("HTTP_") and len(value) > MAX_HEADER_BYTES:
-            return 431, "header-too-large", f"a request header is longer than {MAX_HEADER_BYTES} bytes"
-    if len(environ.get("QUERY_STRING", "")) > MAX_QUERY_STRING_BYTES or len(path) > MAX_PATH_BYTES:
-        return 414, "request-uri-too-long", (
+            return RequestRefused(431, "header-too-large", f"a request header is longer than {MAX_HEADER_BYTES} bytes")
+    if len(environ.get("QUERY_STRING", "")) > MAX_QUERY_STRING_BYTES or \
+            len(environ.get("PATH_INFO", "")) > MAX_PATH_BYTES:
+        return RequestRefused(414, "request-uri-too-long", (
             f"the URL is longer than this service reads (path: {MAX_PATH_BYTES} bytes, query "
-            f"string: {MAX_QUERY_STRING_BYTES} bytes): POST a long query instead")
+            f"string: {MAX_QUERY_STRING_BYTES} bytes): POST a long query instead"))
     return None
 
 
-def new_request_id() -> str:
-    return os.urandom(8).hex()  # 16 hex digits, as uuid4().hex[:16] gave, for less work
+class Site:
+    """The service of one release: its endpoint and its pages, behind the HTTP done once."""
 
+    def __init__(self, app: Flask, pages: Callable):
+        self.pages = pages  # the Flask app's own WSGI application
+        self.service = app.extensions["polegraph"]
+        settings = self.service.settings
+        self.endpoint = Endpoint(self.service)
+        self.limit_loopback = settings.rate_limit_loopback
+        self.rate_limit = (settings.rate_limit_per_s, settings.rate_limit_burst)
+        self.buckets = TokenBuckets(*self.rate_limit) if settings.rate_limit_per_s > 0 else None
 
-def fresh_answer_headers(request_id: str, etag: str) -> list[tuple[str, str]]:
-    """What `_finish` adds to a 200 answer to a GET that set none of these headers itself."""
-    return [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
-            ("X-Request-Id", request_id), ("Vary", VARY), ("ETag", etag), ("Cache-Control", CACHE_CONTROL)]
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        started = time.monotonic()
+        request_id = environ["polegraph.request_id"] = os.urandom(8).hex()
+        try:
+            status, headers, body = self._answer(environ)
+        except PolegraphError as error:
+            status, headers, body = self._refusal(environ, error)
+        except Exception:  # noqa: BLE001 - answered in the error shape, logged with its traceback
+            log.exception("unexpected failure, request id %s", request_id)
+            status, headers, body = self._refusal(environ, RequestRefused(500, "internal-error", "failure"))
+        headers, body = self._finish(environ, status, headers, body, request_id)
+        start_response(status, headers)
+        _log_access(environ, status, headers, body, started, request_id)
+        if isinstance(body, bytes):
+            return [body] if environ.get("REQUEST_METHOD") != "HEAD" else [b""]
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            getattr(body, "close", lambda: None)()
+            return [b""]
+        return body
 
-
-def gzipped(body: bytes, environ: dict) -> bytes | None:
-    """`body` compressed when the client takes gzip and it is worth it, else None."""
-    if len(body) >= GZIP_MIN_BYTES and _accepts_gzip(environ):
-        return gzip.compress(body, compresslevel=5)
-    return None
-
-
-def _cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-    return response
-
-
-def _put(headers, present: set[str], name: str, value: str) -> None:
-    """`headers[name] = value`, appending without a scan of the list when `name` is not there."""
-    lowered = name.lower()
-    if lowered in present:
-        headers.set(name, value)
-    else:
-        headers.add(name, value)
-        present.add(lowered)
-
-
-def register(app: Flask) -> None:
-    app.request_class = PolegraphRequest
-
-    # The hooks run on every request: they read the request, g and the headers through local names
-    # (each `request.x` / `g.x` goes through a context-variable proxy) and the environ directly.
-    @app.before_request
-    def _start():
-        req, ctx_g = request._get_current_object(), g._get_current_object()
-        ctx_g.request_id = new_request_id()
-        ctx_g.started = time.monotonic()
-        environ = req.environ
-        refused = limit_error(environ, req.path)
+    def _answer(self, environ: dict) -> tuple[str, list, bytes | Iterable[bytes]]:
+        refused = limit_error(environ)
         if refused is not None:
-            return error_response(*refused)
-        method = req.method
+            raise refused
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD")
+        wait = rate_wait(self.buckets, self.limit_loopback, environ.get("REMOTE_ADDR") or "unknown", path)
+        if wait > 0:
+            retry_after = max(1, math.ceil(wait))
+            rate, burst = self.rate_limit
+            raise RequestRefused(429, "too-many-requests", (
+                f"too many requests from your address: this endpoint answers {rate:g} requests per second per "
+                f"client (bursts of {burst}); retry in {retry_after} s"),
+                headers={"Retry-After": str(retry_after), "Cache-Control": "no-store"}, retry_after=retry_after)
         if method == "OPTIONS":  # CORS preflight: reading is open to every origin, never credentials
-            response = Response(status=204)
-            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
-            # any header a script asks for: nothing is gated on headers, and credentials are never allowed
-            response.headers["Access-Control-Allow-Headers"] = \
-                req.headers.get("Access-Control-Request-Headers") or ALLOWED_HEADERS
-            response.headers["Access-Control-Max-Age"] = "86400"
-            response.headers["Allow"] = "GET, HEAD, POST, OPTIONS"
-            return _cors(response)
+            return "204 No Content", [
+                ("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS"),
+                # any header a script asks for: nothing is gated on headers, and credentials are never allowed
+                ("Access-Control-Allow-Headers",
+                 environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS") or ALLOWED_HEADERS),
+                ("Access-Control-Max-Age", "86400"), ("Allow", "GET, HEAD, POST, OPTIONS")], b""
         if method in ("GET", "HEAD"):
-            etag = ctx_g.etag = etag_for(service().release.id, req.path, environ)
-            # no If-None-Match header: nothing to parse (werkzeug's empty ETags never match)
-            if "HTTP_IF_NONE_MATCH" in environ and req.if_none_match.contains_weak(etag.strip('"')):
-                response = Response(status=304)
-                response.headers["ETag"] = etag
-                response.headers["Cache-Control"] = CACHE_CONTROL
-                response.headers["Vary"] = VARY
-                return _cors(response)
-        return None
+            etag = environ["polegraph.etag"] = etag_for(self.service.release.id, environ)
+            held = environ.get("HTTP_IF_NONE_MATCH")
+            if held and parse_etags(held).contains_weak(etag.strip('"')):
+                return "304 Not Modified", [("ETag", etag), ("Cache-Control", CACHE_CONTROL)], b""
+        if path == ENDPOINT_PATH:
+            parameters = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True, errors="replace")
+            if not self.endpoint.hands_to_pages(environ, parameters):
+                return self.endpoint.answer(environ, parameters)
+        return self._pages(environ)
 
-    @app.after_request
-    def _finish(response: Response) -> Response:
-        req, ctx_g = request._get_current_object(), g._get_current_object()
-        headers = response.headers
-        present = {name.lower() for name, _ in headers}  # one scan, instead of one per header set
-        _put(headers, present, "Access-Control-Allow-Origin", "*")
-        _put(headers, present, "Access-Control-Expose-Headers", EXPOSED_HEADERS)
-        if "request_id" not in ctx_g:  # answered before _start ran (a client over its rate)
-            ctx_g.request_id = new_request_id()
-        _put(headers, present, "X-Request-Id", ctx_g.request_id)
-        if "vary" in present:
-            response.vary.update(VARY_NAMES)
-        else:  # what vary.update gives on no Vary header, without parsing and re-serialising one
-            _put(headers, present, "Vary", VARY)
-        status = response.status_code
-        etag = ctx_g.get("etag")
-        if status == 200 and etag and "etag" not in present:
-            _put(headers, present, "ETag", etag)
+    def _pages(self, environ: dict) -> tuple[str, list, bytes | Iterable[bytes]]:
+        """The Flask app's answer; read whole unless it is a large or unmeasured stream."""
+        seen: dict = {}
+
+        def remember(status: str, headers: list, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+
+        result = self.pages(environ, remember)
+        headers = seen["headers"]
+        length = next((int(v) for k, v in headers if k.lower() == "content-length" and v.isdigit()), None)
+        if length is None or length > MAX_BUFFERED_BYTES:
+            return seen["status"], headers, result
+        try:
+            body = b"".join(result)
+        finally:
+            getattr(result, "close", lambda: None)()
+        return seen["status"], [(k, v) for k, v in headers if k.lower() != "content-length"], body
+
+    def _refusal(self, environ: dict, error: PolegraphError) -> tuple[str, list, bytes | Iterable[bytes]]:
+        """`error` in the one error shape: a page rendered by Flask for a browser, else JSON or text."""
+        if wants_html(environ.get("HTTP_ACCEPT")) and HTML_ERROR not in environ:
+            environ[HTML_ERROR] = error
+            try:
+                return self._pages(environ)
+            except Exception:  # noqa: BLE001 - the page itself failed: answer in the data shape
+                log.exception("the error page failed, request id %s", environ["polegraph.request_id"])
+        return error_answer(error, environ.get("HTTP_ACCEPT"), environ["polegraph.request_id"])
+
+    def _finish(self, environ: dict, status: str, headers: list, body,
+                request_id: str) -> tuple[list, bytes | Iterable[bytes]]:
+        """The headers every answer gets, and its body gzipped when worth it."""
+        present = {name.lower() for name, _ in headers}
+        headers += [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
+                    ("X-Request-Id", request_id)]
+        vary = [v.strip() for name, value in headers if name.lower() == "vary" for v in value.split(",")]
+        headers = [(name, value) for name, value in headers if name.lower() != "vary"]
+        headers.append(("Vary", ", ".join(dict.fromkeys([*VARY_NAMES, *(v for v in vary if v)]))))
+        code = status[:3]
+        if code == "413":
+            _discard_body(environ)
+        if code == "200" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            if "etag" not in present:
+                headers.append(("ETag", environ["polegraph.etag"]))
             if "cache-control" not in present:
-                _put(headers, present, "Cache-Control", CACHE_CONTROL)
-        elif status >= 500:
-            _put(headers, present, "Cache-Control", "no-store")
-        if (status == 200 and not response.direct_passthrough and _accepts_gzip(req.environ)
-                and "content-encoding" not in present):  # a streamed body is read only to be compressed
-            compressed = gzipped(response.get_data(), req.environ)
-            if compressed is not None:
-                response.set_data(compressed)
-                headers["Content-Encoding"] = "gzip"
-        if status == 413:
-            _discard_body()
-        _log_access(response, req, ctx_g)
-        return response
+                headers.append(("Cache-Control", CACHE_CONTROL))
+        elif code >= "500":
+            headers = [(n, v) for n, v in headers if n.lower() != "cache-control"] + [("Cache-Control", "no-store")]
+        if isinstance(body, bytes):
+            if code == "200" and "content-encoding" not in present:
+                packed = compressed(body, environ)
+                if packed is not None:
+                    body = packed
+                    headers.append(("Content-Encoding", "gzip"))
+            headers.append(("Content-Length", str(len(body))))
+        return headers, body
 
 
-def _discard_body(limit: int = DISCARD_LIMIT_BYTES) -> None:
+def _log_access(environ: dict, status: str, headers: list, body, started: float, request_id: str) -> None:
+    """One line per answer, named by its request id (which the client also gets in X-Request-Id)."""
+    if not access_log.isEnabledFor(logging.INFO):
+        return
+    length = len(body) if isinstance(body, bytes) else next((v for k, v in headers if k == "Content-Length"), None)
+    query = environ.get("QUERY_STRING")
+    target = environ.get("PATH_INFO", "") + ("?" + query if query else "")
+    access_log.info('%s "%s %s %s" %s %s %.1fms id=%s "%s"', environ.get("REMOTE_ADDR") or "-",
+                    environ.get("REQUEST_METHOD"), target, environ.get("SERVER_PROTOCOL", "HTTP/1.1"), status[:3],
+                    "-" if length is None else length, (time.monotonic() - started) * 1000, request_id,
+                    environ.get("HTTP_USER_AGENT") or "-")
+
+
+def _discard_body(environ: dict, limit: int = DISCARD_LIMIT_BYTES) -> None:
     """Read what is left of a refused body, so the client (still sending it) reads our 413 instead of
     a reset connection; a body past `limit` is not read: the connection is closed on it."""
-    if (request.content_length or 0) > limit:
+    try:
+        if int(environ.get("CONTENT_LENGTH") or 0) > limit:
+            return
+    except ValueError:
         return
-    stream, read = request.environ.get("wsgi.input"), 0
+    stream, read = environ.get("wsgi.input"), 0
     while stream is not None and read < limit:
         chunk = stream.read(1 << 16)
         if not chunk:
             break
         read += len(chunk)
-
-
-def _log_access(response: Response, req: Request, ctx_g) -> None:
-    if access_log.isEnabledFor(logging.INFO):
-        query, environ, now = req.query_string, req.environ, time.monotonic()
-        target = req.path + ("?" + query.decode("latin-1") if query else "")
-        log_access(req.remote_addr, req.method, target, environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
-                   response.status_code, response.content_length, (now - ctx_g.get("started", now)) * 1000,
-                   ctx_g.request_id, environ.get("HTTP_USER_AGENT", ""))  # = request.user_agent.string
-
-
-def log_access(client: str | None, method: str, target: str, protocol: str, status: int, length: int | None,
-               elapsed_ms: float, request_id: str, user_agent: str | None) -> None:
-    """One line per answer, named by its request id (which the client also gets in X-Request-Id)."""
-    access_log.info('%s "%s %s %s" %s %s %.1fms id=%s "%s"', client or "-", method, target, protocol, status,
-                    "-" if length is None else length, elapsed_ms, request_id, user_agent or "-")

@@ -8,8 +8,6 @@ language to the validator and says so in Vary, so a cache never serves French to
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import Flask, Response, g, render_template, request
 
 LANGUAGES = ("fr", "en")
@@ -164,6 +162,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "notfound.title": {"fr": "Ressource introuvable", "en": "No such resource"},
     "notfound.text": {"fr": "Ce graphe ne contient rien à cette adresse. Cherchez la ressource par son nom :",
                       "en": "This graph holds nothing at this address. Look the resource up by its name:"},
+    "error.title": {"fr": "La demande n'a pas abouti", "en": "The request could not be answered"},
+    "error.where": {"fr": "Ligne {line}, colonne {column}.", "en": "Line {line}, column {column}."},
+    "error.request_id": {"fr": "Identifiant de la demande, à citer si vous nous écrivez :",
+                         "en": "Request id, to quote if you write to us:"},
     "footer.licence": {"fr": "Données dérivées du manifeste de l'AFPC.", "en": "Data derived from the AFPC manifesto."},
 }
 
@@ -190,25 +192,6 @@ def translate(key: str, **values) -> str:
     return text.format(**values) if values else text
 
 
-def _page_etag() -> str | None:
-    """The unquoted entity tag of this page: the app's validator (release, URL, Accept) plus the language."""
-    base = g.get("etag")
-    if not base:
-        return None
-    return hashlib.sha256(f"{base}|{current_language()}".encode()).hexdigest()[:32]
-
-
-def not_modified() -> Response | None:
-    """A 304 when the browser already holds this page in this language; None otherwise."""
-    etag = _page_etag()
-    if etag and request.if_none_match.contains(etag):  # werkzeug compares unquoted tags
-        response = Response(status=304)
-        response.set_etag(etag)
-        _mark(response)
-        return response
-    return None
-
-
 def _mark(response: Response) -> None:
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.update(("Accept-Language", "Cookie"))
@@ -218,15 +201,9 @@ def _mark(response: Response) -> None:
 
 
 def localised_page(template: str, status: int = 200, **context) -> Response:
-    """Render an HTML template in the reader's language, with a language-aware ETag."""
-    cached = not_modified()
-    if cached is not None:
-        return cached
+    """Render an HTML template in the reader's language (the HTTP layer's ETag covers the language)."""
     response = Response(render_template(template, **context), status=status,
                         content_type="text/html; charset=utf-8")
-    etag = _page_etag()
-    if etag and status == 200:
-        response.set_etag(etag)
     _mark(response)
     return response
 

@@ -18,15 +18,10 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-import math
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-
-from flask import Flask, request
-
-from polegraph.web.errors import error_response
 
 EXEMPT_PATHS = ("/health",)
 # Tokens a request takes: POST /validate runs inference and SHACL over the whole graph (~3 s of CPU),
@@ -86,40 +81,8 @@ def is_exempt(client: str, path: str, limit_loopback: bool) -> bool:
             or (is_loopback(client) and not limit_loopback))
 
 
-# The lane of GET /sparql (query_lane.py) takes the client's token itself; when it then hands the request
-# to the app, it leaves what it found here, so the client is not charged twice.
-RATE_DECIDED = "polegraph.rate_wait"
-
-
 def rate_wait(buckets: TokenBuckets | None, limit_loopback: bool, client: str, path: str) -> float:
     """Seconds `client` must wait before a request to `path` (0: go on now), taking its tokens."""
     if buckets is None or is_exempt(client, path, limit_loopback):
         return 0.0
     return buckets.take(client, ROUTE_COSTS.get(path, 1))
-
-
-def register(app: Flask) -> None:
-    """Check every request against its client's bucket before any other work is done."""
-    settings = app.extensions["polegraph"].settings
-    if settings.rate_limit_per_s <= 0:
-        return
-    buckets = TokenBuckets(settings.rate_limit_per_s, settings.rate_limit_burst)
-    app.extensions["polegraph.ratelimit"] = buckets
-
-    @app.before_request
-    def _rate_limit():
-        req = request._get_current_object()  # one proxy look-up, not three
-        wait = req.environ.pop(RATE_DECIDED, None)
-        if wait is None:
-            wait = rate_wait(buckets, settings.rate_limit_loopback, req.remote_addr or "unknown", req.path)
-        if wait <= 0:
-            return None
-        retry_after = max(1, math.ceil(wait))
-        response = app.make_response(error_response(
-            429, "too-many-requests",
-            f"too many requests from your address: this endpoint answers {settings.rate_limit_per_s:g} requests "
-            f"per second per client (bursts of {settings.rate_limit_burst}); retry in {retry_after} s",
-            retry_after=retry_after))
-        response.headers["Retry-After"] = str(retry_after)
-        response.headers["Cache-Control"] = "no-store"
-        return response

@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from polegraph.pipeline.build import Release
+from polegraph.pipeline.release import Release
 from polegraph.publish.export.entities import Entities
 from polegraph.publish.export.graphs import GRAPH_FILES, write_graphs
 from polegraph.publish.export.manifest import MANIFEST_FILE, Manifest, write_manifest

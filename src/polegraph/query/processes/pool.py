@@ -1,13 +1,9 @@
-"""Queries with a real deadline: a small pool of query processes that can be killed.
+"""Queries with a real deadline: each web worker's small pool of query processes that can be killed.
 
-pyoxigraph's `Store.query` cannot be interrupted from Python (KNOWN.md), so the endpoint never runs a
-client's query in the web worker. Each web worker owns a few long-lived query processes, forked from
-one *zygote* process (zygote.py) that holds the release's store already loaded: forks share it
-copy-on-write, so the graph is loaded once per server, whatever the number of workers and processes.
-A query goes out over a socket as its text and a small JSON header, and its answer comes back as
-serialised bytes. When the deadline passes the process is
-killed — its CPU freed at once — the client gets a `QueryTimeout`, and a fresh process is forked in
-milliseconds; the other processes go on serving other clients.
+A query goes to a free query process (zygote.py) as its text and a small JSON header, and its answer
+comes back serialised. When the deadline passes the process is killed — its CPU freed at once — the
+client gets a `QueryTimeout`, and a fresh process is forked in milliseconds; the other processes go
+on serving other clients.
 """
 
 from __future__ import annotations
@@ -18,59 +14,20 @@ import logging
 import os
 import queue
 import signal
+import sys
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from polegraph.errors import PolegraphError, QueryError
-from polegraph.query.processes.zygote import EngineFailure, Zygote, read_message, write_message, zygote_for
+import pyoxigraph as ox
 
-__all__ = ["POOL_SIZE", "EngineBusy", "EngineFailure", "QueryAnswer", "QueryPool", "QueryRequest", "QueryTimeout",
-           "pool_for", "retire_pool"]
-log = logging.getLogger("polegraph.query.processes.pool")
-# One query process per request thread of a web worker (web/server.py), so a request never waits
-# for a process held by a long query of another client.
-POOL_SIZE = int(os.environ.get("POLEGRAPH_QUERY_PROCESSES", "4"))
+from polegraph.errors import EngineBusy, EngineFailure, QueryError, QueryTimeout
+from polegraph.pipeline.release import Release
+from polegraph.query.backend import Backend, QueryAnswer, QueryRequest, triples_from
+from polegraph.query.processes.zygote import Zygote, read_message, send_request
 
-
-class QueryTimeout(PolegraphError):
-    """The query ran past the deadline and was stopped."""
-
-    kind = "query-timeout"
-    http_status = 503
-
-
-class EngineBusy(PolegraphError):
-    """Every query process stayed busy for the whole deadline."""
-
-    kind = "service-busy"
-    http_status = 503
-
-
-@dataclass
-class QueryRequest:
-    """What a query process needs: the text, the dataset, the wanted format and the row cap."""
-
-    query: str
-    result_format: str = "json"  # for SELECT / ASK
-    graph_format: str = "turtle"  # for CONSTRUCT / DESCRIBE
-    max_rows: int = 10000
-    default_graphs: list[str] | None = None
-    named_graphs: list[str] | None = None
-    prefixes: dict[str, str] | None = None
-    base_iri: str | None = None  # relative IRIs resolve against the endpoint's URL (SPARQL Protocol §2.1.4)
-    syntax_only: bool = False  # parse (against an empty store) and report errors, nothing else
-    timeout_s: float | None = None  # the deadline, which the query process also enforces on itself
-
-
-@dataclass
-class QueryAnswer:
-    body: bytes
-    kind: str  # "solutions", "boolean" or "graph"
-    truncated: bool
-    rows: int
-    seconds: float
+log = logging.getLogger("polegraph.query")
+ALL_ROWS = sys.maxsize - 1  # no row cap for the pages' own queries (the serialiser reads one row more)
 
 
 class QueryProcess:
@@ -97,9 +54,7 @@ class QueryProcess:
 
     def run(self, request: QueryRequest, deadline: float) -> tuple[dict, bytes]:
         self.wait_ready()
-        fields = dict(request.__dict__)
-        text = fields.pop("query").encode()  # as the body: no JSON escaping of a long text
-        write_message(self.channel.fileno(), fields, text)
+        send_request(self.channel.fileno(), request)
         return read_message(self.channel.fileno(), deadline)
 
     def kill(self) -> None:
@@ -114,9 +69,9 @@ class QueryProcess:
 class QueryPool:
     """A fixed number of query processes for one web worker; a query waits for a free one."""
 
-    def __init__(self, dataset: Path, size: int = POOL_SIZE):
+    def __init__(self, zygote: Zygote, dataset: Path, size: int):
         self.dataset = Path(dataset)
-        self._zygote = zygote_for(self.dataset)
+        self.zygote = zygote
         self._idle: queue.SimpleQueue[QueryProcess] = queue.SimpleQueue()  # in C
         self._all: set[QueryProcess] = set()
         self._lock = threading.Lock()
@@ -127,10 +82,13 @@ class QueryPool:
 
     def _add(self) -> None:
         try:
-            process = QueryProcess(self._zygote)
-        except EngineFailure:  # killed or crashed: a new zygote, and the pool goes on
-            self._zygote = zygote_for(self.dataset, broken=self._zygote)
-            process = QueryProcess(self._zygote)
+            process = QueryProcess(self.zygote)
+        except EngineFailure:  # killed or crashed: a zygote of our own, and the pool goes on
+            with self._lock:
+                log.error("the query processes' zygote is gone: starting one in process %s", os.getpid())
+                self.zygote.close()
+                self.zygote = Zygote.spawn(self.dataset)
+            process = QueryProcess(self.zygote)
         with self._lock:
             self._all.add(process)
         self._idle.put(process)
@@ -150,7 +108,7 @@ class QueryPool:
         """Run `request` in a free process; QueryTimeout past `timeout_s`, QueryError for a bad query."""
         started = time.monotonic()
         if self._closed:
-            raise EngineFailure(f"the query processes of {self.dataset} were stopped")
+            raise EngineFailure(f"the query processes of {self.dataset.parent.name} were stopped")
         try:
             process = self._idle.get(timeout=timeout_s)
         except queue.Empty:
@@ -185,29 +143,44 @@ class QueryPool:
             process.kill()
 
 
-_pools: dict[tuple[int, str], QueryPool] = {}
-_pools_lock = threading.Lock()
+class ProcessBackend(Backend):
+    """A release answered by killable query processes forked from `zygote` (`polegraph serve`).
 
+    Made in the serving process; each web worker forked from it starts its own pool on first use, so a
+    worker holds no copy of the graph. The pages' own queries get the same deadline as a client's."""
 
-def pool_for(dataset: Path) -> QueryPool:
-    """The pool of this process for `dataset`, started on first use (so in each web worker)."""
-    key = (os.getpid(), str(dataset))
-    with _pools_lock:
-        if key not in _pools:
-            _pools[key] = QueryPool(dataset)
-        return _pools[key]
+    def __init__(self, release: Release, zygote: Zygote, size: int, timeout_s: float):
+        self.release, self.zygote, self.size, self.timeout_s = release, zygote, size, timeout_s
+        self._pool: tuple[int, QueryPool] | None = None
+        self._pool_lock = threading.Lock()
+        self._graphs: list[str] | None = None
+        self._quads: int | None = None
 
+    @property
+    def pool(self) -> QueryPool:
+        """This process's pool, started on first use (so in each web worker)."""
+        pool = self._pool
+        if pool is None or pool[0] != os.getpid():
+            with self._pool_lock:
+                if self._pool is None or self._pool[0] != os.getpid():
+                    self._pool = (os.getpid(), QueryPool(self.zygote, self.release.dataset_path, self.size))
+                pool = self._pool
+        return pool[1]
 
-def retire_pool(dataset: Path, after_s: float) -> None:
-    """Stop this process's query processes for `dataset` in `after_s` seconds (a newer release is
-    served): requests that began on the old release finish first, each within its deadline."""
+    def run(self, request: QueryRequest, timeout_s: float) -> QueryAnswer:
+        return self.pool.run(request, timeout_s)
 
-    def close() -> None:
-        with _pools_lock:
-            pool = _pools.pop((os.getpid(), str(dataset)), None)
-        if pool is not None:
-            pool.close()
+    def query(self, text: str, *, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None):
+        """Run `text`; the answer as Oxigraph result objects, as the in-process backend gives them."""
+        request = QueryRequest(text, result_format="json", graph_format="ntriples", max_rows=ALL_ROWS,
+                               default_graphs=default_graphs or None, named_graphs=named_graphs or None)
+        answer = self.run(request, self.timeout_s)
+        if answer.kind == "graph":
+            return triples_from(answer.body, ox.RdfFormat.N_TRIPLES)
+        return ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
 
-    timer = threading.Timer(after_s, close)
-    timer.daemon = True
-    timer.start()
+    def named_graphs(self) -> list[str]:
+        if self._graphs is None:
+            self._graphs = sorted(row["g"] for row in self.select("SELECT ?g WHERE { GRAPH ?g { } }"))
+        return list(self._graphs)

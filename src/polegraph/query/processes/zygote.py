@@ -1,18 +1,22 @@
 """The processes that answer queries: a zygote holding the loaded store, and the query processes it forks.
 
-A fork shares the loaded store copy-on-write, so a new query process (at start, or after one was
-killed at its deadline) is ready in milliseconds whatever the size of the graph, and memory holds one
-copy of the graph instead of one per process. A web worker sends the zygote one end of a fresh socket
-pair; the forked process answers queries on it (engine.py holds the web worker's side).
+pyoxigraph cannot interrupt a query (docs/known-limitations.md), so no client's query runs in a web
+worker: it runs in a query process that can be killed at its deadline. A fork shares the loaded
+store copy-on-write, so a new query process (at start, or after one was killed) is ready in
+milliseconds whatever the size of the graph, and memory holds one copy of the graph however many
+processes there are.
 
-A worker reaches a zygote through the control socket it inherited, or — for a zygote started after
-the worker (a new release taken on SIGHUP) — by the zygote's address, an abstract Unix socket that
-only processes of the same user may use. The zygote leaves once every connection to it is closed.
+`polegraph serve` loads the release in its serving process and forks the zygote from it before it
+starts the web workers, which inherit the zygote's control socket: a worker asks for a query process
+by sending the zygote one end of a fresh socket pair. The zygote leaves once every process holding
+its control socket has let go of it (the old workers after a reload). A worker whose zygote died
+starts one of its own with `Zygote.spawn`, which loads the release itself.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import logging
 import os
@@ -24,21 +28,17 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from polegraph.query.backend import load_dataset, syntax_error
-from polegraph.query.results import oxigraph_json, serialise_boolean, serialise_solutions, serialise_triples
+from polegraph.errors import EngineFailure, QueryError
+from polegraph.query.backend import QueryRequest, load_dataset, run_on
 
-log = logging.getLogger("polegraph.query.processes.pool")
+log = logging.getLogger("polegraph.query")
 _LENGTHS = struct.Struct(">II")  # header length, body length
 _READ_BYTES = 1 << 16
-_PEER_CREDENTIALS = struct.Struct("3i")  # struct ucred: pid, uid, gid
-
-
-class EngineFailure(Exception):
-    """A query process died or answered nonsense: an internal failure (logged, answered as a 500)."""
 
 
 # --- messages: both lengths, then a JSON header and a byte body ----------------------------------------
@@ -73,39 +73,36 @@ def read_message(fd: int, deadline: float | None) -> tuple[dict, bytes]:
     return json.loads(data[_LENGTHS.size:header_end]), bytes(data[header_end:])
 
 
-# --- the worker's side of a zygote ----------------------------------------------------------------------
+def send_request(fd: int, request: QueryRequest) -> None:
+    fields = asdict(request)
+    text = fields.pop("query").encode()  # as the body: no JSON escaping of a long text
+    write_message(fd, fields, text)
+
+
+# --- the side of the processes that ask for query processes ---------------------------------------------
 
 
 class Zygote:
-    """A zygote as seen by a process that asks it for query processes."""
+    """A zygote as seen by the processes that ask it for query processes."""
 
-    def __init__(self, control: socket.socket, pid: int | None = None, process: subprocess.Popen | None = None):
+    def __init__(self, control: socket.socket, pid: int, process: subprocess.Popen | None = None):
         self._control, self.pid = control, pid
         self._process = process  # a spawned zygote: kept, so Python reaps it when it leaves
+        self._parent = os.getpid()  # a forked zygote is reaped by the process that forked it
 
     @classmethod
-    def fork(cls, store, address: str | None = None) -> Zygote:
+    def fork(cls, store: ox.Store) -> Zygote:
         """A zygote forked from this process, which holds `store` (an Oxigraph store, already loaded).
-
-        With `address` it also accepts connections there, from processes forked before it. Call it
-        while this process runs no other Python thread that could hold a lock the child needs."""
-        listener = None
-        if address:
-            listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-            listener.bind("\0" + address)  # bound before the fork: connecting never races the child
-            listener.listen(64)
+        Call it while this process runs no other Python thread that could hold a lock the child needs."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:
             try:
-                ours.close()
-                _let_go_of_other_zygotes()
-                _zygote_loop(store, theirs, listener)
+                _keep_only(theirs.fileno())
+                _zygote_loop(store, theirs)
             finally:
                 os._exit(0)
         theirs.close()
-        if listener is not None:
-            listener.close()
         return cls(ours, pid)
 
     @classmethod
@@ -116,17 +113,6 @@ class Zygote:
         process = subprocess.Popen(command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
         theirs.close()
         return cls(ours, process.pid, process)
-
-    @classmethod
-    def connect(cls, address: str) -> Zygote:
-        """The zygote listening at `address` (see `fork`)."""
-        control = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        try:
-            control.connect("\0" + address)
-        except OSError as exc:
-            control.close()
-            raise EngineFailure(f"no query processes' zygote at {address}: {exc}") from None
-        return cls(control)
 
     def new_process(self) -> socket.socket:
         """The channel to a new query process forked by the zygote."""
@@ -141,77 +127,33 @@ class Zygote:
         return mine
 
     def close(self) -> None:
-        """Let go of the zygote: it leaves once every process holding it has too."""
+        """Let go of the zygote: it leaves once every process holding it has too (and is then reaped)."""
         self._control.close()
+        if self._process is None and os.getpid() == self._parent:
+            threading.Thread(target=_reap, args=(self.pid,), name=f"polegraph-reap-{self.pid}", daemon=True).start()
 
 
-# --- which zygote serves which dataset, in this process --------------------------------------------------
-
-_zygotes: dict[str, Zygote] = {}
-_retired_datasets: set[str] = set()
-_zygotes_lock = threading.Lock()
-
-
-def use_zygote(dataset: Path, zygote: Zygote) -> None:
-    """Serve `dataset`'s queries from `zygote` in this process and in the processes it forks from now
-    on. Any zygote used before is let go of (it leaves once nobody holds it), and its dataset is no
-    longer served: no query process is started for it again."""
-    with _zygotes_lock:
-        previous = dict(_zygotes)
-        _zygotes.clear()
-        _zygotes[str(dataset)] = zygote
-        _retired_datasets.update(previous.keys() - {str(dataset)})
-        _retired_datasets.discard(str(dataset))
-    for old in previous.values():
-        if old is not zygote:
-            old.close()
-            if old.pid is not None and old._process is None:
-                _reap_when_gone(old.pid)
-
-
-def _reap_when_gone(pid: int) -> None:
-    """Collect a forked zygote once it has left (no zombie per reload)."""
-
-    def wait() -> None:
-        with contextlib.suppress(ChildProcessError):  # not our child: a worker let go of the server's zygote
-            os.waitpid(pid, 0)
-
-    threading.Thread(target=wait, name=f"polegraph-reap-{pid}", daemon=True).start()
-
-
-def zygote_for(dataset: Path, broken: Zygote | None = None) -> Zygote:
-    """The zygote of `dataset`: the one the server started, else (or once `broken`) one of our own."""
-    with _zygotes_lock:
-        if str(dataset) in _retired_datasets:
-            raise EngineFailure(f"{dataset} is no longer served (a newer release was taken)")
-        current = _zygotes.get(str(dataset))
-        if current is None or current is broken:
-            if broken is not None:
-                log.error("the query processes' zygote is gone: starting one in process %s", os.getpid())
-                broken.close()
-            current = _zygotes[str(dataset)] = Zygote.spawn(dataset)
-        return current
-
-
-def _let_go_of_other_zygotes() -> None:
-    """In a newly forked zygote: close the control sockets of the other zygotes, inherited from the
-    parent, so that each of them still sees its end when the server lets go of it."""
-    for zygote in _zygotes.values():
-        zygote._control.close()
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
 
 
 # --- the zygote and query process side -----------------------------------------------------------------
 
 
+def _keep_only(fd: int) -> None:
+    """In a newly forked zygote: close every descriptor inherited from the server but `fd` and the
+    standard streams (the listening socket, other zygotes' control sockets: each of those zygotes must
+    see its end when the server lets go of it)."""
+    os.closerange(3, fd)
+    os.closerange(fd + 1, os.sysconf("SC_OPEN_MAX"))
+
+
 def _name_process(name: bytes) -> None:
     """Name this process in ps and /proc/PID/comm (15 bytes at most): forked processes would otherwise
     all carry the name of the server that forked them."""
-    try:
-        import ctypes
-
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).prctl(15, ctypes.c_char_p(name[:15]), 0, 0, 0)  # PR_SET_NAME
-    except (OSError, AttributeError):
-        pass
 
 
 def _isolate_network() -> bool:
@@ -222,8 +164,6 @@ def _isolate_network() -> bool:
     Returns whether it worked; the endpoint still refuses SERVICE/LOAD/FROM either way.
     """
     try:
-        import ctypes
-
         libc = ctypes.CDLL(None, use_errno=True)
         if libc.unshare(0x40000000) == 0:  # CLONE_NEWNET
             return True
@@ -238,46 +178,8 @@ def _isolate_network() -> bool:
         return False
 
 
-def _execute(store, empty_store, request: dict) -> tuple[dict, bytes]:
-    kwargs: dict = {"base_iri": request.get("base_iri")}
-    if request["default_graphs"] is not None:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in request["default_graphs"]]
-    if request["named_graphs"] is not None:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"]]
-    if request.get("syntax_only"):
-        store, kwargs = empty_store, {"base_iri": request.get("base_iri")}
-    try:
-        results = store.query(request["query"], **kwargs)
-    except SyntaxError as exc:
-        error = syntax_error(exc)
-        return {"status": "query-error", "message": error.message, "line": error.line, "column": error.column}, b""
-    max_rows = request["max_rows"]
-    if request.get("syntax_only"):
-        return {"status": "ok", "kind": "none", "truncated": False, "rows": 0}, b""
-    if isinstance(results, ox.QueryBoolean):
-        body = serialise_boolean(bool(results), request["result_format"])
-        return {"status": "ok", "kind": "boolean", "truncated": False, "rows": 1}, body
-    if isinstance(results, ox.QueryTriples):
-        out = serialise_triples(results, request["graph_format"], max_rows, request.get("prefixes"))
-        kind = "graph"
-    else:
-        out = oxigraph_json(results, max_rows) if request["result_format"] == "json" else None
-        if out is None:  # another format, or (rarely) solutions Oxigraph's JSON does not let us count
-            if request["result_format"] == "json":
-                results = store.query(request["query"], **kwargs)
-            out = serialise_solutions(results, request["result_format"], max_rows)
-        kind = "solutions"
-    return {"status": "ok", "kind": kind, "truncated": out.truncated, "rows": out.rows}, out.body
-
-
-def _same_user(connection: socket.socket) -> bool:
-    """Whether the peer runs as our user (an abstract socket has no file permissions to say so)."""
-    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEER_CREDENTIALS.size)
-    return _PEER_CREDENTIALS.unpack(credentials)[1] == os.getuid()
-
-
-def _zygote_loop(store, control: socket.socket, listener: socket.socket | None = None) -> None:
-    """Fork a query process for each channel received, until every connection to us is closed."""
+def _zygote_loop(store: ox.Store, control: socket.socket) -> None:
+    """Fork a query process for each channel received, until the control socket is closed by every holder."""
     _name_process(b"polegraph-zygot")
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the query processes
     # Ctrl-C or a HUP sent to every process of the server (`pkill -HUP -f polegraph`) is the server's
@@ -285,46 +187,31 @@ def _zygote_loop(store, control: socket.socket, listener: socket.socket | None =
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    empty_store = ox.Store()
-    connections = [control]
-    while connections:
-        waiting = connections + ([listener] if listener is not None else [])
-        for ready in select.select(waiting, [], [])[0]:
-            if ready is listener:
-                connection, _ = listener.accept()
-                if _same_user(connection):
-                    connections.append(connection)
-                else:
-                    connection.close()
-                continue
-            try:
-                message, fds, _flags, _address = socket.recv_fds(ready, 16, 4)
-            except OSError:
-                message, fds = b"", []
-            for extra in fds[1:]:
-                os.close(extra)
-            if not message:  # that holder let go of us
-                connections.remove(ready)
-                ready.close()
-                continue
-            if fds:
-                _fork_query_process(store, empty_store, fds[0], [*connections, listener])
+    while True:
+        try:
+            message, fds, _flags, _address = socket.recv_fds(control, 16, 4)
+        except OSError:
+            return
+        for extra in fds[1:]:
+            os.close(extra)
+        if not message:  # every holder let go of us
+            return
+        if fds:
+            _fork_query_process(store, fds[0], control)
 
 
-def _fork_query_process(store, empty_store, channel: int, zygote_sockets: list) -> None:
+def _fork_query_process(store: ox.Store, channel: int, control: socket.socket) -> None:
     if os.fork() == 0:
-        for sock in zygote_sockets:
-            if sock is not None:
-                sock.close()
+        control.close()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         try:
-            _answer_queries(store, empty_store, channel)
+            _answer_queries(store, channel)
         finally:
             os._exit(0)
     os.close(channel)
 
 
-def _answer_queries(store, empty_store, channel: int) -> None:
+def _answer_queries(store: ox.Store, channel: int) -> None:
     """A query process: answer the queries read from `channel` until it closes.
 
     Each query runs under an alarm a little past the endpoint's deadline, whose default action ends
@@ -335,14 +222,18 @@ def _answer_queries(store, empty_store, channel: int) -> None:
     write_message(channel, {"status": "ready", "pid": os.getpid(), "network_isolated": isolated})
     while True:
         try:
-            request, text = read_message(channel, None)
+            fields, text = read_message(channel, None)
         except EOFError:
             return
-        request["query"] = text.decode()
-        signal.setitimer(signal.ITIMER_REAL, float(request.get("timeout_s") or 60) + 5)
+        request = QueryRequest(query=text.decode(), **fields)
+        signal.setitimer(signal.ITIMER_REAL, float(request.timeout_s or 60) + 5)
         try:
-            header, body = _execute(store, empty_store, request)
-        except Exception as exc:  # reported to the parent, which logs it and answers a 500
+            kind, truncated, rows, body = run_on(store, request)
+            header = {"status": "ok", "kind": kind, "truncated": truncated, "rows": rows}
+        except QueryError as error:
+            header, body = {"status": "query-error", "message": error.message, "line": error.line,
+                            "column": error.column}, b""
+        except Exception as exc:  # reported to the web worker, which logs it and answers a 500
             log.exception("query failed")
             header, body = {"status": "error", "message": f"{type(exc).__name__}: {exc}"}, b""
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -353,7 +244,7 @@ def _answer_queries(store, empty_store, channel: int) -> None:
 
 
 def serve(dataset: str, control_fd: int) -> None:
-    """`python -m polegraph.query.processes.zygote DATASET FD`: load the dataset, then be the zygote on socket FD."""
+    """`python -m polegraph.query.processes.zygote DATASET FD`: load the dataset, then be the zygote on FD."""
     control = socket.socket(fileno=control_fd)
     store, _ = load_dataset(Path(dataset))
     _zygote_loop(store, control)

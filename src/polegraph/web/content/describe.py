@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from polegraph.query.backend import Store
+from polegraph.query.backend import Backend
 from polegraph.query.results import GRAPH_SERIALISERS
 from polegraph.vocab import ID, INFERRED_GRAPH, PG, PREFIXES
 
@@ -105,7 +105,7 @@ KNOWN_TERMS = {
 }
 
 
-def labels(store: Store, iris, lang: str) -> dict[str, str]:
+def labels(store: Backend, iris, lang: str) -> dict[str, str]:
     """A display label for each IRI (see the module docstring for the fallback order)."""
     iris = sorted(set(iris))
     found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -131,7 +131,7 @@ def _term(node, names: dict[str, str]) -> Term:
     return Term(str(node), False, str(node))
 
 
-def exists(store: Store, iri: str) -> bool:
+def exists(store: Backend, iri: str) -> bool:
     """True when the graph says anything about `iri`, as subject or object."""
     if not _iri_list([iri]):
         return False
@@ -142,7 +142,7 @@ def _is_section(graph: str) -> bool:
     return graph.startswith(SECTION_PREFIX)
 
 
-def describe(store: Store, iri: str, lang: str) -> Description:
+def describe(store: Backend, iri: str, lang: str) -> Description:
     """Everything the page of `iri` shows; statements grouped by predicate, each with its sections."""
     lang = lang if lang in LANGUAGES else LANGUAGES[0]
     out_rows = list(store.query(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}"))
@@ -220,7 +220,7 @@ def describe(store: Store, iri: str, lang: str) -> Description:
     )
 
 
-def resource_data(store: Store, iri: str, fmt: str) -> bytes:
+def resource_data(store: Backend, iri: str, fmt: str) -> bytes:
     """The statements about `iri` in a graph format of negotiation.GRAPH_FORMATS (by name).
 
     Triple formats get the distinct triples with `iri` as subject; TriG and N-Quads keep the named
@@ -234,7 +234,7 @@ def resource_data(store: Store, iri: str, fmt: str) -> bytes:
     return _serialised(quads, fmt)
 
 
-def graph_data(store: Store, graph_iri: str, fmt: str) -> bytes:
+def graph_data(store: Backend, graph_iri: str, fmt: str) -> bytes:
     """Every statement of one named graph, in a graph format of negotiation.GRAPH_FORMATS (by name);
     TriG and N-Quads keep the graph's name."""
     triples = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}")
@@ -249,13 +249,13 @@ def _serialised(statements: list, fmt: str) -> bytes:
     return ox.serialize(sorted(statements, key=str), format=GRAPH_SERIALISERS[fmt], prefixes=prefixes)
 
 
-def graph_size(store: Store, graph_iri: str) -> int:
+def graph_size(store: Backend, graph_iri: str) -> int:
     """How many statements one named graph holds."""
     rows = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}")
     return int(rows[0]["n"])
 
 
-def json_ld(store: Store, iri: str) -> str:
+def json_ld(store: Backend, iri: str) -> str:
     """The resource's own statements as JSON-LD, safe to embed in an HTML <script> element."""
     text = resource_data(store, iri, "jsonld").decode("utf-8")
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import weakref
 
-from polegraph.query.backend import Store
+from polegraph.query.backend import Backend
 from polegraph.vocab import ID, PG
 from polegraph.web.content.describe import labels, prefixed
 
@@ -50,7 +50,7 @@ def _group(classes: set[str], funder: bool) -> str:
     return "organisation"
 
 
-def explorer_graph(store: Store, lang: str) -> dict:
+def explorer_graph(store: Backend, lang: str) -> dict:
     """{"nodes", "edges", "valueChains", "regions"} for the explorer, labels in `lang` (cached per store)."""
     per_store = _CACHE.setdefault(store, {})
     if lang in per_store:

@@ -11,7 +11,7 @@ import unicodedata
 import weakref
 from dataclasses import dataclass
 
-from polegraph.query.backend import Store
+from polegraph.query.backend import Backend
 from polegraph.vocab import ID, PG
 from polegraph.web.content.describe import pick
 
@@ -45,7 +45,7 @@ class _Entry:
     types: tuple[str, ...]
 
 
-def _index(store: Store) -> list[_Entry]:
+def _index(store: Backend) -> list[_Entry]:
     index = _INDEXES.get(store)
     if index is not None:
         return index
@@ -73,7 +73,7 @@ def _index(store: Store) -> list[_Entry]:
     return index
 
 
-def search(store: Store, query: str, lang: str, limit: int = 50) -> list[Hit]:
+def search(store: Backend, query: str, lang: str, limit: int = 50) -> list[Hit]:
     """Things with a label containing every word of `query` (folded), best first.
 
     Ranking: a label equal to the query, then one starting with it, then one with a word starting

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from polegraph.query.backend import Store
+from polegraph.query.backend import Backend
 from polegraph.vocab import PG
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -42,7 +42,7 @@ def _int(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=XSD_INTEGER)
 
 
-def statistics(store: Store) -> dict:
+def statistics(store: Backend) -> dict:
     """VoID counts for the union default graph, each named graph, and each class (computed once per release)."""
     union = {**store.select(_UNION_COUNTS)[0], **store.select(_UNION_CLASSES)[0]}
     graphs = {row["g"]: {k: int(row[k]) for k in ("triples", "entities", "properties")}

@@ -11,13 +11,14 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, jsonify, redirect, request, send_file
 
-from polegraph.publish.dcat import catalog_graph, coverage_of, default_base_url, serialize_description
+from polegraph.errors import RequestRefused
+from polegraph.publish.dcat import catalog_graph, coverage_of, public_base_url, serialize_description
 from polegraph.publish.export import release_export
 from polegraph.publish.export.manifest import MANIFEST_FILE, SUMS_FILE, Manifest
-from polegraph.web.context import service
-from polegraph.web.errors import error_response
+from polegraph.query.formats import GRAPH_FORMATS, HTML, Format
+from polegraph.web.app import service
 from polegraph.web.i18n import localised_page
-from polegraph.web.negotiation import GRAPH_FORMATS, HTML, Format, negotiate
+from polegraph.web.negotiation import negotiate
 
 bp = Blueprint("downloads", __name__)
 _LOCK = threading.Lock()
@@ -39,8 +40,8 @@ def _export() -> tuple[Path, Manifest]:
 
 
 def base_url() -> str:
-    """Where download links point: $POLEGRAPH_PUBLIC_URL, else the host this request reached."""
-    return default_base_url(request.host_url)
+    """Where download links point: the public URL setting, else the host this request reached."""
+    return public_base_url(service().settings.public_url, request.host_url)
 
 
 @bp.get("/downloads/")
@@ -48,7 +49,7 @@ def listing():
     folder, manifest = _export()
     fmt = negotiate(request.headers.get("Accept"), LISTING_FORMATS, request.args.get("format"))
     if fmt is None:
-        return error_response(406, "not-acceptable", "the listing is available as HTML or JSON")
+        raise RequestRefused(406, "not-acceptable", "the listing is available as HTML or JSON")
     if fmt.name == "json":
         response = jsonify({"release": service().release.id, "files": [f.to_dict() for f in manifest.files],
                             "checksums": SUMS_FILE, "manifest": MANIFEST_FILE})
@@ -87,11 +88,11 @@ def dataset():
 def catalog():
     fmt = negotiate(request.headers.get("Accept"), CATALOG_FORMATS, request.args.get("format"))
     if fmt is None:
-        return error_response(406, "not-acceptable", "the catalogue is available as Turtle, JSON-LD, RDF/XML "
+        raise RequestRefused(406, "not-acceptable", "the catalogue is available as Turtle, JSON-LD, RDF/XML "
                                                      "or N-Triples")
     _folder, manifest = _export()
     svc = service()
-    graph = catalog_graph(manifest, svc.release.metadata, coverage_of(svc.store), base_url())
+    graph = catalog_graph(manifest, svc.release.metadata, coverage_of(svc.backend), base_url())
     charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
     return Response(serialize_description(graph, _RDFLIB_FORMATS[fmt.name]),
                     content_type=fmt.media_type + charset)

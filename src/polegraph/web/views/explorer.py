@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from polegraph.web.app import service
 from polegraph.web.content.explore import GROUPS, explorer_graph
-from polegraph.web.context import service
 from polegraph.web.i18n import DEFAULT, LANGUAGES, localised_page, translate
 from polegraph.web.views.pages import href
 
@@ -24,6 +24,6 @@ def graph():
     """Nodes and edges in the language of `?lang=` (the URL names it, so caches key on it)."""
     lang = request.args.get("lang", "")
     lang = lang if lang in LANGUAGES else DEFAULT  # never the cookie's: the URL alone decides, for caches
-    data = explorer_graph(service().store, lang)
+    data = explorer_graph(service().backend, lang)
     nodes = [{**node, "page": href(node["id"])} for node in data["nodes"]]
     return jsonify({**data, "nodes": nodes, "lang": lang})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from polegraph.web.context import service
+from polegraph.web.app import service
 
 bp = Blueprint("health", __name__)
 

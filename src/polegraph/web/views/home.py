@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from polegraph.web.app import service
 from polegraph.web.content.describe import labels
 from polegraph.web.content.search import search as search_labels
-from polegraph.web.context import service
 from polegraph.web.i18n import current_language, localised_page
 from polegraph.web.views.pages import href
 
@@ -20,11 +20,11 @@ def home():
     meta = svc.release.metadata
     stats = meta.get("statistics", {})
     by_class = stats.get("entities_by_class", {})
-    names = labels(svc.store, by_class, lang)
+    names = labels(svc.backend, by_class, lang)
     classes = sorted(({"label": names[iri], "href": href(iri), "count": n} for iri, n in by_class.items()),
                      key=lambda c: c["label"].casefold())
     release = {"id": svc.release.id, "created": meta.get("created", ""),
-               "triples": stats.get("triples", len(svc.store)), "classes": classes}
+               "triples": stats.get("triples", len(svc.backend)), "classes": classes}
     return localised_page("home.html", release=release)
 
 
@@ -33,8 +33,8 @@ def search():
     svc = service()
     lang = current_language()
     query = request.args.get("q", "")[:200]
-    hits = search_labels(svc.store, query, lang) if query.strip() else []
-    type_names = labels(svc.store, {t for hit in hits for t in hit.types}, lang)
+    hits = search_labels(svc.backend, query, lang) if query.strip() else []
+    type_names = labels(svc.backend, {t for hit in hits for t in hit.types}, lang)
     shown = [{"label": h.label, "href": href(h.iri), "matched": h.matched,
               "types": [type_names[t] for t in h.types]} for h in hits]
     return localised_page("search.html", query=query, hits=shown)

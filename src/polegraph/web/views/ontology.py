@@ -9,10 +9,11 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, request
 
+from polegraph.query.formats import GRAPH_FORMATS, HTML
 from polegraph.query.results import GRAPH_SERIALISERS
+from polegraph.web.app import service
 from polegraph.web.content.ontology_docs import render_documentation
-from polegraph.web.context import service
-from polegraph.web.negotiation import GRAPH_FORMATS, HTML, negotiate
+from polegraph.web.negotiation import negotiate
 
 bp = Blueprint("ontology", __name__)
 BACK_LINK = '<nav style="padding:.5em 1em;font-family:sans-serif"><a href="/">← polegraph</a></nav>'

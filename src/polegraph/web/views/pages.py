@@ -10,14 +10,13 @@ slug, path tricks) is a 404 before the store is asked.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, request
-from werkzeug.exceptions import NotFound
 
+from polegraph.query.formats import GRAPH_FORMATS, HTML
 from polegraph.vocab import GRAPH, ID, KINDS, PG, SLUG_RE
+from polegraph.web.app import service
 from polegraph.web.content.describe import describe, exists, graph_data, graph_size, json_ld, resource_data
-from polegraph.web.context import service
-from polegraph.web.errors import error_response
 from polegraph.web.i18n import current_language, localised_page
-from polegraph.web.negotiation import GRAPH_FORMATS, HTML, negotiate
+from polegraph.web.negotiation import negotiate
 
 bp = Blueprint("pages", __name__)
 EXTENSIONS = {"turtle": "ttl", "ntriples": "nt", "jsonld": "jsonld", "rdfxml": "rdf", "trig": "trig", "nquads": "nq"}
@@ -46,7 +45,7 @@ def _thing(kind: str, slug: str) -> str:
     if kind not in KINDS or not SLUG_RE.match(slug):
         abort(404, description="no such resource: the path is not a polegraph IRI")
     iri = f"{ID}{kind}/{slug}"
-    if not exists(service().store, iri):
+    if not exists(service().backend, iri):
         abort(404, description=f"no resource {iri} in this release")
     return iri
 
@@ -72,45 +71,36 @@ def data(kind: str, name: str):
     iri = _thing(kind, slug)
     fmt = next(f for f in GRAPH_FORMATS if f.name == BY_EXTENSION[ext])
     charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
-    return Response(resource_data(service().store, iri, fmt.name), content_type=fmt.media_type + charset)
+    return Response(resource_data(service().backend, iri, fmt.name), content_type=fmt.media_type + charset)
 
 
 @bp.get("/page/<kind>/<slug>")
 def page(kind: str, slug: str):
     iri = _thing(kind, slug)
-    description = describe(service().store, iri, current_language())
+    description = describe(service().backend, iri, current_language())
     links = [(name, f"/data/{kind}/{slug}.{EXTENSIONS[fmt]}") for name, fmt in DATA_LINKS]
     return localised_page("resource.html", d=description, data_links=links,
-                          jsonld=json_ld(service().store, iri))
+                          jsonld=json_ld(service().backend, iri))
 
 
 @bp.get("/graph/<name>")
 def named_graph(name: str):
     iri = GRAPH + name
-    if not SLUG_RE.match(name) or iri not in service().store.named_graphs():
+    if not SLUG_RE.match(name) or iri not in service().backend.named_graphs():
         abort(404, description=f"no graph {iri} in this release")
     fmt = negotiate(request.headers.get("Accept"), PAGE_FORMATS, request.args.get("format"))
     if fmt is None:
         abort(406, description="this graph is available as " + ", ".join(f.media_type for f in PAGE_FORMATS))
     if fmt is HTML:
         links = [(label, f"/graph/{name}?format={fmt_name}") for label, fmt_name in DATA_LINKS]
-        response = localised_page("graph.html", name=name, iri=iri, size=graph_size(service().store, iri),
+        response = localised_page("graph.html", name=name, iri=iri, size=graph_size(service().backend, iri),
                                   description="graph." + (name if name in KNOWN_GRAPHS else "other"),
                                   data_links=links)
     else:
         charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
-        response = Response(graph_data(service().store, iri, fmt.name), content_type=fmt.media_type + charset)
+        response = Response(graph_data(service().backend, iri, fmt.name), content_type=fmt.media_type + charset)
     response.vary.add("Accept")
     return response
-
-
-@bp.errorhandler(NotFound)
-def not_found(exc: NotFound):
-    """A readable 404 page for a browser; the project's one error shape for every other client."""
-    accept = request.accept_mimetypes
-    if accept["text/html"] > max(accept["application/json"], accept["text/plain"]):
-        return localised_page("not_found.html", status=404, message=exc.description)
-    return error_response(404, "not-found", exc.description or "not found")
 
 
 def register(app) -> None:

@@ -13,12 +13,12 @@ from pathlib import Path
 from flask import Blueprint, Response, request
 from rdflib import Dataset, Graph
 
-from polegraph.errors import SourceError
+from polegraph.errors import RequestRefused, SourceError
 from polegraph.pipeline.shacl import DOCUMENT_FORMATS, parse_document, validate_document
+from polegraph.query.formats import Format
 from polegraph.query.processes.deadline import run_with_deadline
-from polegraph.web.context import service
-from polegraph.web.errors import error_response
-from polegraph.web.negotiation import Format, negotiate
+from polegraph.web.app import service
+from polegraph.web.negotiation import negotiate
 
 bp = Blueprint("validate", __name__)
 
@@ -44,19 +44,19 @@ def release_graphs(dataset_path: Path, shapes_path: Path) -> tuple[Graph, Graph]
 def validate():
     svc = service()
     if (request.content_length or 0) > svc.settings.max_request_bytes:
-        return error_response(413, "request-too-large",
+        raise RequestRefused(413, "request-too-large",
                               f"the document exceeds {svc.settings.max_request_bytes} bytes")
     media_type = (request.mimetype or "").lower()
     rdf_format = DOCUMENT_FORMATS.get(media_type)
     if rdf_format is None:
-        return error_response(415, "unsupported-media-type",
+        raise RequestRefused(415, "unsupported-media-type",
                               f"send an RDF document as one of: {', '.join(sorted(DOCUMENT_FORMATS))}")
     answer = negotiate(request.headers.get("Accept"), REPORT_FORMATS, request.args.get("format"))
     if answer is None:
-        return error_response(406, "not-acceptable", "the report is available as JSON, Turtle or HTML")
+        raise RequestRefused(406, "not-acceptable", "the report is available as JSON, Turtle or HTML")
     data = request.get_data(cache=False)
     if len(data) > svc.settings.max_request_bytes:
-        return error_response(413, "request-too-large",
+        raise RequestRefused(413, "request-too-large",
                               f"the document exceeds {svc.settings.max_request_bytes} bytes")
     if not data.strip():
         raise SourceError("document", "empty document")

@@ -1,0 +1,62 @@
+"""The app factory: one release, its backend, its endpoint and its pages, as one WSGI application.
+
+`create_app` returns the Flask app of the pages with the HTTP layer (web/http.py) around it as its WSGI
+middleware (Flask's documented `app.wsgi_app` wrapping): the endpoint answers /sparql in that layer,
+and Flask answers the pages. The web layer only translates HTTP into calls of the query layer and the
+page read-models (web/content/); it holds no knowledge of the graph itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from polegraph.pipeline.release import Release, current_release
+from polegraph.query.backend import Backend, LocalBackend
+from polegraph.query.named import NamedQuery, load_queries
+from polegraph.query.remote import RemoteBackend
+from polegraph.settings import Settings
+from polegraph.web.content.service_description import statistics
+
+
+@dataclass
+class Service:
+    """What every request needs: the settings, the release served, its backend, the named queries, and
+    the figures computed once per release."""
+
+    settings: Settings
+    release: Release
+    backend: Backend
+    queries: dict[str, NamedQuery]
+    statistics: dict
+
+
+def service() -> Service:
+    """The Service of the app handling this request (for views)."""
+    return current_app.extensions["polegraph"]
+
+
+def create_app(settings: Settings | None = None, release: Release | None = None,
+               backend: Backend | None = None) -> Flask:
+    """The service over `release` (default: the current one of `settings`), reading it through `backend`
+    (default: the remote store of `settings`, else the release loaded in this process)."""
+    from polegraph.web import errors, i18n
+    from polegraph.web.http import Site
+    from polegraph.web.views import downloads, editor, explorer, health, home, ontology, pages, validate
+
+    settings = settings or Settings()
+    release = release or current_release(settings)
+    if backend is None:
+        backend = RemoteBackend(settings, release) if settings.store_url else LocalBackend.from_release(release)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.extensions["polegraph"] = Service(settings=settings, release=release, backend=backend,
+                                          queries=load_queries(settings.queries_dir), statistics=statistics(backend))
+    errors.register(app)
+    i18n.register(app)
+    pages.register(app)
+    for blueprint in (health.bp, editor.bp, downloads.bp, validate.bp, home.bp, pages.bp, explorer.bp, ontology.bp):
+        app.register_blueprint(blueprint)
+    app.wsgi_app = Site(app, app.wsgi_app)
+    return app

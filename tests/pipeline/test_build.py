@@ -1,0 +1,118 @@
+"""The pipeline on broken sources: a clear message naming the file and problem, nothing published."""
+
+from __future__ import annotations
+
+import pytest
+
+from polegraph.errors import SourceError, ValidationFailed
+from polegraph.pipeline.build import build_release, check
+from polegraph.settings import Settings
+from tests.test_cli import run
+
+BROKEN_TURTLE = """@prefix pg: <https://w3id.org/polegraph/ontology#> .
+<https://w3id.org/polegraph/id/section/signatures> {
+  <https://w3id.org/polegraph/id/pole/x> a pg:Pole ;
+     <http://www.w3.org/2000/01/rdf-schema#label> "X"@fr
+  <https://w3id.org/polegraph/id/pole/y> a pg:Pole .
+}
+"""
+
+
+def test_syntax_error_names_file_and_line(project_copy, tmp_path):
+    (project_copy / "data" / "broken.trig").write_text(BROKEN_TURTLE, encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        build_release(Settings(project=project_copy, var=tmp_path / "var"))
+    assert caught.value.path.endswith("data/broken.trig")
+    assert caught.value.line == 5
+    assert not (tmp_path / "var" / "current").exists()
+
+
+def test_syntax_error_through_the_cli(project_copy, tmp_path):
+    (project_copy / "data" / "broken.trig").write_text(BROKEN_TURTLE, encoding="utf-8")
+    result = run("build", project=project_copy, var=tmp_path / "var")
+    assert result.returncode == 2
+    assert "data/broken.trig:5" in result.stderr
+
+
+def test_triples_outside_a_section_graph_are_refused(project_copy, tmp_path):
+    (project_copy / "data" / "loose.trig").write_text(
+        "<https://w3id.org/polegraph/id/pole/x> a <https://w3id.org/polegraph/ontology#Pole> .\n",
+        encoding="utf-8")
+    with pytest.raises(SourceError, match="outside any GRAPH"):
+        check(Settings(project=project_copy, var=tmp_path / "var"))
+
+
+def test_unknown_section_graph_is_refused(project_copy, tmp_path):
+    (project_copy / "data" / "odd.trig").write_text(
+        "<https://w3id.org/polegraph/id/section/chapitre-99> {\n"
+        "  <https://w3id.org/polegraph/id/pole/x> a <https://w3id.org/polegraph/ontology#Pole> .\n}\n",
+        encoding="utf-8")
+    with pytest.raises(SourceError, match="not a declared manifesto section"):
+        check(Settings(project=project_copy, var=tmp_path / "var"))
+
+
+def test_shape_violation_blocks_the_release(project_copy, tmp_path):
+    (project_copy / "data" / "broken.trig").write_text(
+        "@prefix pg: <https://w3id.org/polegraph/ontology#> .\n"
+        "<https://w3id.org/polegraph/id/section/signatures> {\n"
+        "  <https://w3id.org/polegraph/id/pole/sans-nom> a pg:Pole .\n}\n", encoding="utf-8")
+    settings = Settings(project=project_copy, var=tmp_path / "var")
+    with pytest.raises(ValidationFailed) as caught:
+        build_release(settings)
+    report = caught.value.report
+    assert not report.conforms
+    assert "https://w3id.org/polegraph/id/pole/sans-nom" in report.by_focus()
+    assert "French label" in report.to_text()
+    assert not (tmp_path / "var" / "current").exists()
+    result = run("validate", project=project_copy)
+    assert result.returncode == 1
+    assert "pole/sans-nom" in result.stdout
+
+
+def test_a_failed_build_keeps_the_previous_release(project_copy, tmp_path):
+    settings = Settings(project=project_copy, var=tmp_path / "var")
+    first = build_release(settings)
+    (project_copy / "data" / "broken.trig").write_text(BROKEN_TURTLE, encoding="utf-8")
+    with pytest.raises(SourceError):
+        build_release(settings)
+    assert (tmp_path / "var" / "current").resolve() == first.path
+    assert not [p for p in (tmp_path / "var" / "releases").iterdir() if p.name.startswith(".building")]
+
+
+def test_release_records_inputs_and_provenance(release, store):
+    meta = release.metadata
+    assert "data/signatures.trig" in meta["inputs"]
+    assert "rdflib" in meta["tools"] and "pyoxigraph" in meta["tools"]
+    rows = store.select("""
+        PREFIX pg: <https://w3id.org/polegraph/ontology#>
+        SELECT ?section WHERE {
+          GRAPH ?section { <https://w3id.org/polegraph/id/person/serge-veyres>
+                             pg:presidentOf <https://w3id.org/polegraph/id/pole/minalogic> }
+          ?section a pg:ManifestoSection }""")
+    assert [r["section"] for r in rows] == ["https://w3id.org/polegraph/id/section/signatures"]
+    assert store.ask("""ASK { GRAPH <https://w3id.org/polegraph/graph/provenance> {
+        <https://w3id.org/polegraph/id/pole/minalogic> <https://w3id.org/polegraph/ontology#statedIn>
+        <https://w3id.org/polegraph/id/section/signatures> } }""")
+
+
+def test_an_inconsistent_graph_is_not_released(project_copy, tmp_path):
+    """HermiT runs at build time: a thing typed in two disjoint classes stops the release."""
+    from rdflib import Graph
+
+    from polegraph.errors import Inconsistent
+    from polegraph.pipeline.consistency import check_consistency
+
+    if not check_consistency(Graph()).completed:
+        pytest.skip("HermiT cannot run here (no Java runtime)")
+    for shape_file in (project_copy / "shapes").glob("*.ttl"):
+        shape_file.unlink()  # only the reasoner is under test here
+    (project_copy / "data" / "clash.trig").write_text(
+        "@prefix pg: <https://w3id.org/polegraph/ontology#> .\n"
+        "<https://w3id.org/polegraph/id/section/signatures> {\n"
+        "  <https://w3id.org/polegraph/id/pole/minalogic> a pg:Person .\n}\n", encoding="utf-8")
+    settings = Settings(project=project_copy, var=tmp_path / "var")
+    with pytest.raises(Inconsistent, match="inconsistent"):
+        build_release(settings)
+    assert not (tmp_path / "var" / "current").exists()
+    result = run("build", project=project_copy, var=tmp_path / "var")
+    assert result.returncode == 1

@@ -1,0 +1,217 @@
+"""`polegraph publish --to datagouv` against a local server answering as udata's API v1 does."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.support import polegraph_command
+
+API_KEY = "test-key-" + uuid.uuid4().hex
+
+
+class FakeUdata:
+    """In-memory datasets and resources, udata's routes, status codes and error bodies; every request kept."""
+
+    def __init__(self):
+        self.requests: list[tuple[str, str]] = []
+        self.datasets: dict[str, dict] = {}
+        self.lock = threading.Lock()
+
+    def writes(self) -> list[tuple[str, str]]:
+        return [r for r in self.requests if r[0] != "GET"]
+
+    def handle(self, method: str, path: str, headers, body: bytes) -> tuple[int, object]:
+        self.requests.append((method, path))
+        parts = [p for p in path.split("?")[0].split("/") if p]
+        if parts[:2] != ["api", "1"]:
+            return 404, {"message": "The requested URL was not found on the server.", "status": 404}
+        parts = parts[2:]
+        key = headers.get("X-API-KEY")
+        if key is not None and key != API_KEY:
+            return 401, {"message": "Invalid API Key", "status": 401}
+        if method != "GET" and key is None:
+            return 401, {"message": "Unauthorized", "status": 401}
+        if parts == ["me", "datasets"] and method == "GET":
+            if key is None:
+                return 401, {"message": "Unauthorized", "status": 401}
+            return 200, list(self.datasets.values())
+        if parts == ["datasets"] and method == "POST":
+            data = json.loads(body)
+            if not data.get("title"):
+                return 400, {"errors": {"title": ["This field is required."]}, "message": "Validation error"}
+            dataset = {**data, "id": uuid.uuid4().hex[:24], "resources": []}
+            dataset["license"] = data.get("license")
+            self.datasets[dataset["id"]] = dataset
+            return 201, dataset
+        if len(parts) < 2 or parts[0] != "datasets" or parts[1] not in self.datasets:
+            return 404, {"message": "Dataset not found", "status": 404}
+        dataset = self.datasets[parts[1]]
+        rest = parts[2:]
+        if not rest and method == "GET":
+            return 200, dataset
+        if not rest and method == "PUT":
+            dataset.update(json.loads(body))
+            return 200, dataset
+        if rest == ["upload"] and method == "POST":
+            name, content = _multipart_file(headers, body)
+            resource = {"id": str(uuid.uuid4()), "title": name, "description": None, "type": "main",
+                        "format": name.rsplit(".", 1)[-1], "filesize": len(content),
+                        "checksum": {"type": "sha1", "value": hashlib.sha1(content).hexdigest()},
+                        "url": f"https://static.example/{name}"}
+            dataset["resources"].insert(0, resource)
+            return 201, resource
+        if len(rest) >= 2 and rest[0] == "resources":
+            resource = next((r for r in dataset["resources"] if r["id"] == rest[1]), None)
+            if resource is None:
+                return 404, {"message": "Resource not found", "status": 404}
+            if rest[2:] == ["upload"] and method == "POST":
+                _name, content = _multipart_file(headers, body)
+                resource.update(filesize=len(content),
+                                checksum={"type": "sha1", "value": hashlib.sha1(content).hexdigest()})
+                return 200, resource
+            if not rest[2:] and method == "PUT":
+                resource.update(json.loads(body))
+                return 200, resource
+        return 405, {"message": "The method is not allowed for the requested URL.", "status": 405}
+
+
+def _multipart_file(headers, body: bytes) -> tuple[str, bytes]:
+    boundary = re.search(r"boundary=(\S+)", headers["Content-Type"]).group(1).encode()
+    part = body.split(b"--" + boundary)[1]
+    head, _, content = part.partition(b"\r\n\r\n")
+    name = re.search(rb'filename="([^"]+)"', head).group(1).decode()
+    return name, content[: -len(b"\r\n")]
+
+
+@pytest.fixture
+def udata():
+    fake = FakeUdata()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            with fake.lock:
+                status, answer = fake.handle(self.command, self.path, self.headers, body)
+            data = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = _serve
+
+        def log_message(self, *_args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}/api/1"
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _publish(settings, udata, *args: str, key: str | None = API_KEY) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POLEGRAPH_DATAGOUV")}
+    if key is not None:
+        env["POLEGRAPH_DATAGOUV_API_KEY"] = key
+    command = polegraph_command() + ["--project", str(settings.project), "--var", str(settings.var_dir),
+                                     "publish", "--to", "datagouv", "--api-url", udata.url, *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def manifest_files(settings, release) -> list[str]:
+    from polegraph.publish.export import release_export
+
+    folder = release_export(settings, release)
+    return [f["file"] for f in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["files"]]
+
+
+def test_dry_run_is_the_default_and_prints_every_request_without_writing(settings, release, udata,
+                                                                         manifest_files):
+    result = _publish(settings, udata)
+    assert result.returncode == 0, result.stderr
+    assert udata.writes() == [] and udata.datasets == {}
+    planned = [line for line in result.stdout.splitlines() if line.startswith("would send: ")]
+    assert planned[0].startswith(f"would send: POST {udata.url}/datasets/ {{")
+    uploads = [line for line in planned if "/upload/ multipart file=" in line]
+    assert sorted(re.search(r"file=(\S+)", line).group(1) for line in uploads) == sorted(manifest_files)
+    assert API_KEY not in result.stdout + result.stderr
+
+
+def test_publishing_twice_changes_nothing_the_second_time(settings, release, udata, manifest_files):
+    first = _publish(settings, udata, "--no-dry-run")
+    assert first.returncode == 0, first.stderr
+    (dataset,) = udata.datasets.values()
+    assert dataset["license"] == "lov2" and dataset["frequency"] == "irregular"
+    assert dataset["temporal_coverage"] and "country:fr" in dataset["spatial"]["zones"]
+    assert sorted(r["title"] for r in dataset["resources"]) == sorted(manifest_files)
+    assert all(r["description"] for r in dataset["resources"])
+    folder = settings.var_dir / "exports" / release.id
+    for resource in dataset["resources"]:
+        sha1 = hashlib.sha1((folder / resource["title"]).read_bytes()).hexdigest()
+        assert resource["checksum"]["value"] == sha1
+    assert ("POST", "/api/1/datasets/") in udata.requests
+
+    udata.requests.clear()
+    second = _publish(settings, udata, "--no-dry-run")
+    assert second.returncode == 0, second.stderr
+    assert udata.writes() == [], udata.writes()
+    assert "made 0 change(s)" in second.stderr
+
+
+def test_a_changed_file_is_replaced_in_place(settings, release, udata):
+    assert _publish(settings, udata, "--no-dry-run").returncode == 0
+    (dataset,) = udata.datasets.values()
+    target = next(r for r in dataset["resources"] if r["title"] == "polegraph.ttl")
+    target["checksum"] = {"type": "sha1", "value": "0" * 40}  # the remote file is now another one
+    udata.requests.clear()
+    assert _publish(settings, udata, "--no-dry-run").returncode == 0
+    assert udata.writes() == [("POST", f"/api/1/datasets/{dataset['id']}/resources/{target['id']}/upload/")]
+    assert len(dataset["resources"]) == len({r["title"] for r in dataset["resources"]})
+
+
+def test_publishing_needs_the_key_from_the_environment(settings, release, udata):
+    result = _publish(settings, udata, "--no-dry-run", key=None)
+    assert result.returncode == 2
+    assert "POLEGRAPH_DATAGOUV_API_KEY" in result.stderr
+    assert udata.requests == []
+
+
+def test_udata_errors_are_reported_with_their_message(settings, release, udata):
+    wrong = _publish(settings, udata, "--no-dry-run", key="not-the-key")
+    assert wrong.returncode == 2
+    assert "HTTP 401" in wrong.stderr and "Invalid API Key" in wrong.stderr
+    assert "not-the-key" not in wrong.stdout + wrong.stderr
+    missing = _publish(settings, udata, "--dataset", "no-such-dataset")
+    assert missing.returncode == 2 and "HTTP 404" in missing.stderr and "Dataset not found" in missing.stderr
+
+
+def test_a_validation_error_names_the_field(udata, tmp_path):
+    from polegraph.publish.datagouv import ApiCall, PublishError, UdataApi
+
+    with pytest.raises(PublishError, match=r"HTTP 400: Validation error — title: This field is required"):
+        UdataApi(udata.url, API_KEY).send(ApiCall("POST", "datasets/", {"description": "x"}))
+
+
+def test_no_key_option_exists(settings):
+    result = subprocess.run(polegraph_command() + ["publish", "--help"], capture_output=True, text=True)
+    assert "POLEGRAPH_DATAGOUV_API_KEY" in result.stdout
+    assert "--api-key" not in result.stdout
+
+

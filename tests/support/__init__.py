@@ -1,0 +1,28 @@
+"""What the tests and the benchmarks (bench/) share: where things are, free ports, the `polegraph` command.
+
+The submodules hold the rest: `http` (a raw HTTP client and error checks), `servers` (real server
+processes, started and stopped), `processes` (a server's process tree, read from /proc) and
+`triplestores` (the Oxigraph server and Virtuoso on free ports).
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+SHARED = PROJECT.parent / "shared"
+MANIFESTO = SHARED / "sources" / "manifeste-phase6.txt"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def polegraph_command() -> list[str]:
+    """The installed `polegraph` console script of this interpreter's environment."""
+    script = Path(sys.executable).with_name("polegraph")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "polegraph"]
