@@ -1,11 +1,11 @@
 """CPU time the web worker spends per uncached request, measured by calling the WSGI app directly.
 
-Builds the app over the current release (var/current, `make build` first) with the result cache
-off, so every GET /sparql goes through every check and the query-process hop, and calls it N times
-per request with a prepared environ (what Granian hands a worker: GET, Accept of the load test,
-client 127.0.0.1). Reports µs of `time.process_time()` per request of *this* process only: the
-query process's CPU (engine.py, a separate process) is not counted. The access log is on (INFO, to
-/dev/null), as under `polegraph serve`.
+Serves the current release (var/current, `make build` first) as `polegraph serve` does (web/server.py:
+the loaded release, its zygote, a worker's query processes) with answer reuse off, so every GET /sparql
+goes through every check and the query-process hop, and calls the WSGI app N times per request with a
+prepared environ (what Granian hands a worker: GET, Accept of the load test, client 127.0.0.1).
+Reports µs of `time.process_time()` per request of *this* process only: the query process's CPU (a
+separate process) is not counted. The access log is on (INFO, to /dev/null), as under `polegraph serve`.
 
     .venv/bin/python -m bench.request_cpu [-n 2000] [--repeat 3] [--profile QUERY] [--top 30]
 """
@@ -20,14 +20,13 @@ import pstats
 import sys
 import time
 import urllib.parse
-from pathlib import Path
+
+from tests.support import PROJECT
 
 from polegraph.pipeline.release import current_release
 from polegraph.settings import Settings
-from polegraph.web import create_app
-from polegraph.web.server import configure_logging
+from polegraph.web.server import Serving, configure_logging
 
-PROJECT = Path(__file__).resolve().parent.parent
 QUERIES = ("poles-and-presidents", "p1-presidentes", "p2-funded-projects", "p3-skills-france-2030")
 ACCEPT = "application/sparql-results+json"
 
@@ -80,8 +79,7 @@ def main(argv: list[str] | None = None) -> None:
 
     configure_logging(open(os.devnull, "w"))  # noqa: SIM115 - as `polegraph serve` logs
     settings = Settings(project=PROJECT, result_cache=False)
-    app = create_app(settings, current_release(settings))
-    app.extensions["polegraph"].engine()  # start the query processes before measuring
+    app = Serving(settings, current_release(settings)).load_in_worker("")  # its query processes started
     from polegraph.query.named import load_queries
 
     named = load_queries(settings.queries_dir)

@@ -23,7 +23,11 @@ RELEASES_GRAPH = GRAPH + "releases"
 STAGING_GRAPHS = GRAPH + "staging/"
 RELEASE = BASE + "release/"
 
-# Other vocabularies, each namespace once.
+CATALOG_IRI = BASE + "catalog"
+CONTRIBUTION = BASE + "contribution/"  # a contributor's document validated with the project (pipeline/shacl.py)
+MANIFESTO_IRI = ID + "document/manifeste-phase-6"
+
+# Other vocabularies and authorities, each namespace once.
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -33,6 +37,18 @@ DCTERMS = "http://purl.org/dc/terms/"
 SH = "http://www.w3.org/ns/shacl#"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+ADMS = "http://www.w3.org/ns/adms#"
+SPDX = "http://spdx.org/rdf/terms#"
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+DCATAP = "http://data.europa.eu/r5r/"
+EURIO = "http://data.europa.eu/s66#"
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
+IANA_MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
+W3C_FORMATS = "http://www.w3.org/ns/formats/"
+SPARQL_RESULTS = "http://www.w3.org/2005/sparql-results#"
+SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
+ETALAB_LICENCE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 
 KINDS = (
     "pole", "person", "role", "organisation", "initiative", "place", "filiere", "theme", "measure",
@@ -40,7 +56,6 @@ KINDS = (
 )
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-THING_RE = re.compile(r"^" + re.escape(ID) + r"(?P<kind>[a-z]+)/(?P<slug>[a-z0-9]+(-[a-z0-9]+)*)$")
 
 PREFIXES = {
     "pg": str(PG),
@@ -56,6 +71,15 @@ PREFIXES = {
     "prov": "http://www.w3.org/ns/prov#",
     **{kind: f"{ID}{kind}/" for kind in KINDS},
 }
+
+
+def curie(iri: str, prefixes: dict[str, str] = PREFIXES) -> str:
+    """`pg:Pole` for an IRI in one of `prefixes`' namespaces (the longest that fits), else the IRI itself."""
+    best, chosen = "", ""
+    for prefix, namespace in prefixes.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace) and len(namespace) > len(best):
+            best, chosen = namespace, prefix
+    return f"{chosen}:{iri[len(best):]}" if best else iri
 
 
 def slugify(name: str) -> str:

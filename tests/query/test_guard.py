@@ -1,4 +1,4 @@
-"""The checks made on a query before it runs (sparql_guard), and the app's answer to an unexpected failure."""
+"""The checks made on a query before it runs (query/guard.py), and the app's answer to an unexpected failure."""
 
 from __future__ import annotations
 
@@ -86,13 +86,13 @@ def test_describe_becomes_a_construct_with_labels():
 
 
 def test_unexpected_failure_is_a_500_with_a_request_id_and_no_trace(release, settings, monkeypatch):
-    from polegraph.query.processes.pool import QueryPool
+    from polegraph.query.backend import LocalBackend
     from polegraph.web import create_app
 
     def broken(self, request, timeout_s):
         raise RuntimeError(f"boom in {settings.project}/secret.py")
 
-    monkeypatch.setattr(QueryPool, "run", broken)
+    monkeypatch.setattr(LocalBackend, "run", broken)
     client = create_app(settings, release).test_client()
     answer = client.get("/sparql?query=ASK%7B%7D")
     assert answer.status_code == 500
@@ -138,18 +138,21 @@ def test_guard_over_the_w3c_suites_refuses_every_update_and_no_valid_query():
     assert checked > 250
 
 
-def test_query_processes_cannot_reach_the_network(release):
+def test_query_processes_cannot_reach_the_network(release, store):
     """Defence in depth: even a SERVICE call sent straight to a query process (skipping the checks)
     reaches nothing, because each process lives in a network namespace without interfaces."""
     import socket
 
-    from polegraph.query.processes.pool import QueryPool, QueryRequest
+    from polegraph.query.backend import QueryRequest
+    from polegraph.query.processes.pool import QueryPool
+    from polegraph.query.processes.zygote import Zygote
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
     listener.settimeout(0.5)
-    pool = QueryPool(release.dataset_path, size=1)
+    zygote = Zygote.fork(store.oxigraph)
+    pool = QueryPool(zygote, release.dataset_path, size=1)
     try:
         process = next(iter(pool._all))
         process.wait_ready()
@@ -162,4 +165,5 @@ def test_query_processes_cannot_reach_the_network(release):
             listener.accept()
     finally:
         pool.close()
+        zygote.close()
         listener.close()

@@ -1,4 +1,4 @@
-"""The SPARQL endpoint as a client sees it, over HTTP against the real gunicorn server (issue 8).
+"""The SPARQL endpoint as a client sees it, over HTTP against the real server (issue 8).
 
 Facts used as expected answers come from the manifesto: Minalogic signed it (a pôle), it structures
 the microelectronics value chain.

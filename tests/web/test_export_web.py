@@ -1,4 +1,4 @@
-"""/downloads/ and /catalog over HTTP, from the real server (gunicorn), as data.gouv.fr's harvester reads them."""
+"""/downloads/ and /catalog over HTTP, from the real server, as data.gouv.fr's harvester reads them."""
 
 from __future__ import annotations
 

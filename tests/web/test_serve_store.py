@@ -254,11 +254,12 @@ def test_a_store_with_no_release_record_is_served_with_a_warning(pushed_store):
         server.stop()
 
 
-def _wait_for_release(server: ServerProcess, release_id: str, within_s: float = 30) -> None:
-    deadline = time.monotonic() + within_s
-    while _served_release(server.url) != release_id and time.monotonic() < deadline:
-        time.sleep(0.2)
-    time.sleep(1)  # every worker has switched
+def _wait_for_release(server: ServerProcess, release_id: str, within_s: float = 60) -> None:
+    """Until every worker serves `release_id` (Granian replaces them one after the other)."""
+    deadline, streak = time.monotonic() + within_s, 0
+    while streak < 20 and time.monotonic() < deadline:
+        streak = streak + 1 if _served_release(server.url) == release_id else 0
+        time.sleep(0.05)
 
 
 def _wait_for_log(server: ServerProcess, text: str, within_s: float = 30) -> None:

@@ -115,7 +115,7 @@ def test_vendored_libraries_ship_with_their_licence():
         for name in files:
             assert (folder / name).stat().st_size > 10_000
     editor = (STATIC / "editor.js").read_text(encoding="utf-8")
-    # YASQE's defaults are set before YASGUI is created: LOV and prefix.cc stay off (KNOWN.md)
+    # YASQE's defaults are set before YASGUI is created: LOV and prefix.cc stay off (docs/known-limitations.md)
     assert editor.index("Yasgui.Yasqe.defaults.autocompleters") < editor.index("new Yasgui(")
 
 

@@ -12,17 +12,17 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from xml.sax import SAXParseException
 
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.plugins.parsers.notation3 import BadSyntax
 
+from polegraph import vocab
 from polegraph.errors import PolegraphError, SourceError
 from polegraph.pipeline import reason
+from polegraph.pipeline.sources import parse_error
 from polegraph.vocab import PG
 
-SH = Namespace("http://www.w3.org/ns/shacl#")
+SH = Namespace(vocab.SH)
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
@@ -213,7 +213,7 @@ DOCUMENT_FORMATS = {
     "application/rdf+xml": "xml", "application/xml": "xml", "text/xml": "xml",
     "application/trig": "trig", "application/n-quads": "nquads",
 }
-CONTRIBUTION_BASE = "https://w3id.org/polegraph/contribution/"
+CONTRIBUTION_BASE = vocab.CONTRIBUTION
 _XML_DECLARATIONS = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -263,14 +263,8 @@ def parse_document(data: bytes, fmt: str, where: str = "document") -> Dataset:
     dataset = Dataset()
     try:
         dataset.parse(data=text, format=fmt, publicID=CONTRIBUTION_BASE)
-    except BadSyntax as exc:
-        raise SourceError(where, exc._why or "syntax error", line=exc.lines + 1) from None
-    except SAXParseException as exc:
-        raise SourceError(where, exc.getMessage(), line=exc.getLineNumber()) from None
     except Exception as exc:  # each rdflib parser raises its own types
-        line = getattr(exc, "lineno", None) or getattr(exc, "line", None)
-        detail = str(exc).strip() or type(exc).__name__
-        raise SourceError(where, detail, line=line if isinstance(line, int) else None) from None
+        raise parse_error(exc, where) from None
     return dataset
 
 

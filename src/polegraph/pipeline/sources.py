@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.sax import SAXParseException
 
 from rdflib import RDF, BNode, Dataset, Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
@@ -46,13 +47,20 @@ def parse_file(path: Path, into: Graph | Dataset, fmt: str | None = None) -> Non
         raise SourceError(str(path), f"unknown RDF file extension {path.suffix!r}")
     try:
         into.parse(path, format=fmt)
-    except BadSyntax as exc:
-        raise SourceError(str(path), exc._why or "syntax error", line=exc.lines + 1) from None
-    except UnicodeDecodeError as exc:
-        raise SourceError(str(path), f"not UTF-8 text ({exc.reason})") from None
-    except Exception as exc:  # other rdflib parsers raise their own types
-        line = getattr(exc, "lineno", None) or getattr(exc, "line", None)
-        raise SourceError(str(path), str(exc).strip() or type(exc).__name__, line=line) from None
+    except Exception as exc:  # each rdflib parser raises its own types
+        raise parse_error(exc, str(path)) from None
+
+
+def parse_error(exc: Exception, where: str) -> SourceError:
+    """The project's SourceError for whatever an rdflib parser raised: the file, the line, what is wrong."""
+    if isinstance(exc, BadSyntax):
+        return SourceError(where, exc._why or "syntax error", line=exc.lines + 1)
+    if isinstance(exc, SAXParseException):
+        return SourceError(where, exc.getMessage(), line=exc.getLineNumber())
+    if isinstance(exc, UnicodeDecodeError):
+        return SourceError(where, f"not UTF-8 text ({exc.reason})")
+    line = getattr(exc, "lineno", None) or getattr(exc, "line", None)
+    return SourceError(where, str(exc).strip() or type(exc).__name__, line=line if isinstance(line, int) else None)
 
 
 def _sha256(path: Path) -> str:

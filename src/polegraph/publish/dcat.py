@@ -13,20 +13,21 @@ from dataclasses import dataclass, field
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, SKOS, XSD
 
+from polegraph import vocab
 from polegraph.publish.export.manifest import Manifest
 from polegraph.vocab import DATASET_IRI, ID, PG
 
-SPDX = Namespace("http://spdx.org/rdf/terms#")
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-ADMS = Namespace("http://www.w3.org/ns/adms#")
-DCATAP = Namespace("http://data.europa.eu/r5r/")
-EU = "http://publications.europa.eu/resource/authority/"
-IANA = "http://www.iana.org/assignments/media-types/"
+SPDX = Namespace(vocab.SPDX)
+VCARD = Namespace(vocab.VCARD)
+ADMS = Namespace(vocab.ADMS)
+DCATAP = Namespace(vocab.DCATAP)
+EU = vocab.EU_AUTHORITY
+IANA = vocab.IANA_MEDIA_TYPES
 
-CATALOG_IRI = URIRef("https://w3id.org/polegraph/catalog")
+CATALOG_IRI = URIRef(vocab.CATALOG_IRI)
 DATASET = URIRef(DATASET_IRI)
-LICENCE = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence")
-MANIFESTO = URIRef(ID + "document/manifeste-phase-6")
+LICENCE = URIRef(vocab.ETALAB_LICENCE)
+MANIFESTO = URIRef(vocab.MANIFESTO_IRI)
 
 # IANA-registered media types (others are described by their base type: +xml → XML, +json → JSON).
 IANA_TYPES = {"text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
@@ -78,13 +79,11 @@ class Coverage:
 
 def coverage_of(store) -> Coverage:
     """Years and regions stated by the graph, from the release's store."""
-    years = store.select("""PREFIX pg: <https://w3id.org/polegraph/ontology#>
-        PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-        SELECT (MIN(?y) AS ?start) (MAX(?y) AS ?end) WHERE {
-          VALUES ?p { pg:year pg:startYear pg:endYear pg:horizonYear }
-          ?s ?p ?v BIND(xsd:integer(SUBSTR(STR(?v), 1, 4)) AS ?y) FILTER(BOUND(?y)) }""")
-    regions = store.select("""PREFIX pg: <https://w3id.org/polegraph/ontology#>
-        SELECT DISTINCT ?r WHERE { ?r a pg:Region }""")
+    years = store.select(f"""PREFIX pg: <{PG}> PREFIX xsd: <{vocab.XSD}>
+        SELECT (MIN(?y) AS ?start) (MAX(?y) AS ?end) WHERE {{
+          VALUES ?p {{ pg:year pg:startYear pg:endYear pg:horizonYear }}
+          ?s ?p ?v BIND(xsd:integer(SUBSTR(STR(?v), 1, 4)) AS ?y) FILTER(BOUND(?y)) }}""")
+    regions = store.select(f"PREFIX pg: <{PG}> SELECT DISTINCT ?r WHERE {{ ?r a pg:Region }}")
     row = years[0] if years else {}
     slugs = sorted(r["r"].rsplit("/", 1)[-1] for r in regions if r["r"].startswith(ID + "place/"))
     return Coverage(int(row["start"]) if row.get("start") else None,
@@ -271,8 +270,8 @@ def catalog_graph(manifest: Manifest, release_metadata: dict, coverage: Coverage
     g.add((service, DCAT.endpointURL, URIRef(base + "sparql")))
     g.add((URIRef(base + "sparql"), RDF.type, RDFS.Resource))
     g.add((service, DCAT.servesDataset, ds))
-    g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
-    g.add((URIRef("https://www.w3.org/TR/sparql11-protocol/"), RDF.type, DCTERMS.Standard))
+    g.add((service, DCTERMS.conformsTo, URIRef(vocab.SPARQL_PROTOCOL)))
+    g.add((URIRef(vocab.SPARQL_PROTOCOL), RDF.type, DCTERMS.Standard))
     g.add((service, DCTERMS.license, LICENCE))
     g.add((service, DCAT.theme, themes[THEMES.index("TECH")]))
     for word in ("SPARQL", "RDF"):
@@ -285,7 +284,7 @@ def catalog_graph(manifest: Manifest, release_metadata: dict, coverage: Coverage
 # The official DCAT-AP 3.0.1 SHACL files to validate with: the full set references range shapes that
 # only shacl_ranges.ttl defines; the mdr-vocabularies shapes check the EU controlled vocabularies.
 DCAT_AP_SHAPE_FILES = ("shacl_dcat-ap-SHACL.ttl", "shacl_ranges.ttl", "html_shacl_mdr-vocabularies.shape.ttl")
-SH = Namespace("http://www.w3.org/ns/shacl#")
+SH = Namespace(vocab.SH)
 
 
 def load_dcat_ap_shapes(folder) -> Graph:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from polegraph.errors import QueryError
+from polegraph.vocab import RDFS, SKOS
 
 _NAME_CHAR = r"[\w.\-\u00B7\u0300-\u036F\u203F-\u2040]"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
@@ -185,7 +186,7 @@ def check_dataset_parameters(default_graphs: list[str], named_graphs: list[str],
                                  "loads documents from elsewhere (see the service description for its graphs)")
 
 
-DESCRIBE_LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel")
+DESCRIBE_LABELS = (RDFS + "label", SKOS + "prefLabel")
 
 
 def rewrite_describe(checked: CheckedQuery) -> str | None:

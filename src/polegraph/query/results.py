@@ -19,8 +19,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+from polegraph.vocab import SPARQL_RESULTS, XSD
+
+XSD_STRING = XSD + "string"
 TRUNCATION_NOTE = "results truncated at {n} rows by the endpoint's row cap (see /sparql service description)"
 GRAPH_SERIALISERS = {
     "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
@@ -83,7 +84,7 @@ def serialise_boolean(value: bool, fmt: str) -> bytes:
     if fmt == "json":
         return json.dumps({"head": {}, "boolean": value}).encode()
     if fmt == "xml":
-        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+        return (f'<?xml version="1.0"?>\n<sparql xmlns="{SPARQL_RESULTS}">'
                 f"<head></head><boolean>{text}</boolean></sparql>\n").encode()
     return f"{text}\n".encode()
 
@@ -161,7 +162,7 @@ def serialise_solutions(solutions: ox.QuerySolutions, fmt: str, max_rows: int) -
             document["polegraph"] = {"truncated": True, "max_rows": max_rows, "message": note}
         body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     elif fmt == "xml":
-        parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
+        parts = [f'<?xml version="1.0"?>\n<sparql xmlns="{SPARQL_RESULTS}">']
         if truncated:
             parts.append(f"<!-- {escape(note)} -->")
         parts.append("<head>" + "".join(f"<variable name={quoteattr(n)}/>" for n in names))

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import functools
 import gzip
-import logging
-from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
+import yarl
 from werkzeug.http import parse_accept_header
 from werkzeug.wsgi import get_current_url
 
@@ -31,7 +30,6 @@ from polegraph.web.content.service_description import PREFIXES, describe_service
 from polegraph.web.errors import wants_html
 from polegraph.web.negotiation import negotiate
 
-log = logging.getLogger("polegraph.web")
 PATH = "/sparql"
 READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted (use a local copy of the data to change it)"
 TRUNCATED_HEADER = "Polegraph-Results-Truncated"
@@ -58,6 +56,29 @@ def compressed(body: bytes, environ: dict) -> bytes | None:
     if len(body) >= GZIP_MIN_BYTES and accepts_gzip(environ):
         return gzip.compress(body, compresslevel=GZIP_LEVEL)
     return None
+
+
+def query_parameters(query_string: str) -> list[tuple[str, str]]:
+    """The (name, value) pairs of a query string or form body, in order, as `urllib.parse.parse_qsl`
+    (keep_blank_values, errors="replace") reads them, with yarl's unquoting (in C: a long query has
+    hundreds of escapes). Raw bytes of the URL (WSGI hands them as Latin-1) are read as UTF-8."""
+    if not query_string.isascii():
+        query_string = query_string.encode("latin-1", "replace").decode("utf-8", "replace")
+    return list(yarl.URL.build(query_string=query_string, encoded=True).query.items())
+
+
+_URL_KEYS = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME", "PATH_INFO")
+
+
+def request_url(environ: dict) -> str:
+    """The request's URL without its query string (werkzeug's reading: the host checked)."""
+    return _request_url(tuple(environ.get(key) for key in _URL_KEYS))
+
+
+@functools.lru_cache(maxsize=256)  # a function of these few values, the same on almost every request
+def _request_url(values: tuple) -> str:
+    return get_current_url({k: v for k, v in zip(_URL_KEYS, values, strict=True) if v is not None},
+                           strip_querystring=True)
 
 
 class Endpoint:
@@ -91,7 +112,7 @@ class Endpoint:
         if (len(text) if text.isascii() else len(text.encode("utf-8"))) > limit:
             status, kind = (413, "request-entity-too-large") if method == "POST" else (414, "request-uri-too-long")
             raise RequestRefused(status, kind, f"the query is longer than this endpoint's limit of {limit} bytes")
-        base_iri = get_current_url(environ, strip_querystring=True)
+        base_iri = request_url(environ)
         checked = self.cache.checked(text, base_iri, lambda: check_query(text, self.graphs, base_iri))
         check_dataset_parameters(default_graphs, named_graphs, self.graphs)
         formats = GRAPH_FORMATS if checked.form in GRAPH_FORMS else RESULT_FORMATS
@@ -128,7 +149,7 @@ class Endpoint:
             if content_type == "application/sparql-update":
                 raise RequestRefused(403, "forbidden", READ_ONLY)
             if content_type == FORM:
-                form = parse_qsl(self._body_of(environ).decode("utf-8", "replace"), keep_blank_values=True)
+                form = query_parameters(self._body_of(environ).decode("utf-8", "replace"))
                 if any(name == "update" for name, _ in form):
                     raise RequestRefused(403, "forbidden", READ_ONLY)
                 parameters = parameters + form
@@ -179,7 +200,7 @@ class Endpoint:
             raise RequestRefused(406, "not-acceptable", "the service description is available as HTML or "
                                  + ", ".join(f.name for f in GRAPH_FORMATS))
         service = self.service
-        triples = describe_service(get_current_url(environ, strip_querystring=True), service.statistics,
+        triples = describe_service(request_url(environ), service.statistics,
                                    release_id=service.release.id, timeout_s=self.settings.query_timeout_s,
                                    max_rows=self.settings.max_rows, max_query_bytes=self.settings.max_query_bytes)
         items = triples if fmt.name not in ("trig", "nquads") else \

@@ -12,6 +12,7 @@ Errors raised inside Flask views go through the handlers registered here; errors
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 
@@ -27,6 +28,7 @@ HTML_ERROR = "polegraph.html_error"  # environ key: an error for Flask to render
 INTERNAL = "unexpected server failure; it has been logged"
 
 
+@functools.lru_cache(maxsize=256)  # clients send few distinct Accept headers; parsing one costs more
 def wants_html(accept: str | None) -> bool:
     """Whether the client prefers a page to data: HTML ranked above JSON and plain text."""
     offered = parse_accept_header(accept, MIMEAccept)

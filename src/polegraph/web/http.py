@@ -19,14 +19,13 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterable
-from urllib.parse import parse_qsl
 
 from flask import Flask
 from werkzeug.http import parse_etags
 
 from polegraph.errors import PolegraphError, RequestRefused
 from polegraph.web.endpoint import PATH as ENDPOINT_PATH
-from polegraph.web.endpoint import Endpoint, accepts_gzip, compressed
+from polegraph.web.endpoint import Endpoint, accepts_gzip, compressed, query_parameters
 from polegraph.web.errors import HTML_ERROR, error_answer, wants_html
 from polegraph.web.ratelimit import TokenBuckets, rate_wait
 
@@ -41,6 +40,7 @@ MAX_BUFFERED_BYTES = 8 << 20  # a page's answer is read whole (to gzip it); a la
 EXPOSED_HEADERS = "ETag, Polegraph-Results-Truncated, Polegraph-Max-Rows, Polegraph-Cache, X-Request-Id, Retry-After"
 ALLOWED_HEADERS = "Accept, Accept-Encoding, Content-Type, If-None-Match"
 VARY_NAMES = ("Accept", "Accept-Encoding", "Accept-Language")
+ACCESS_LINE = '%s "%s %s %s" %s %s %.1fms id=%s "%s"'
 
 
 def etag_for(release_id: str, environ: dict) -> str:
@@ -122,9 +122,9 @@ class Site:
             if held and parse_etags(held).contains_weak(etag.strip('"')):
                 return "304 Not Modified", [("ETag", etag), ("Cache-Control", CACHE_CONTROL)], b""
         if path == ENDPOINT_PATH:
-            parameters = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True, errors="replace")
-            if not self.endpoint.hands_to_pages(environ, parameters):
-                return self.endpoint.answer(environ, parameters)
+            asked = query_parameters(environ.get("QUERY_STRING", ""))
+            if not self.endpoint.hands_to_pages(environ, asked):
+                return self.endpoint.answer(environ, asked)
         return self._pages(environ)
 
     def _pages(self, environ: dict) -> tuple[str, list, bytes | Iterable[bytes]]:
@@ -191,10 +191,13 @@ def _log_access(environ: dict, status: str, headers: list, body, started: float,
     length = len(body) if isinstance(body, bytes) else next((v for k, v in headers if k == "Content-Length"), None)
     query = environ.get("QUERY_STRING")
     target = environ.get("PATH_INFO", "") + ("?" + query if query else "")
-    access_log.info('%s "%s %s %s" %s %s %.1fms id=%s "%s"', environ.get("REMOTE_ADDR") or "-",
-                    environ.get("REQUEST_METHOD"), target, environ.get("SERVER_PROTOCOL", "HTTP/1.1"), status[:3],
-                    "-" if length is None else length, (time.monotonic() - started) * 1000, request_id,
-                    environ.get("HTTP_USER_AGENT") or "-")
+    arguments = (environ.get("REMOTE_ADDR") or "-", environ.get("REQUEST_METHOD"), target,
+                 environ.get("SERVER_PROTOCOL", "HTTP/1.1"), status[:3], "-" if length is None else length,
+                 (time.monotonic() - started) * 1000, request_id, environ.get("HTTP_USER_AGENT") or "-")
+    # The record made and handled through logging's public calls, without the look-up of the calling
+    # frame that `info()` does for every line (a quarter of an uncached query's CPU in the worker).
+    access_log.handle(access_log.makeRecord(access_log.name, logging.INFO, __file__, 0, ACCESS_LINE, arguments,
+                                            None))
 
 
 def _discard_body(environ: dict, limit: int = DISCARD_LIMIT_BYTES) -> None:

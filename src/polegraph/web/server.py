@@ -109,7 +109,9 @@ def _check_port_free(host: str, port: int) -> None:
 
 
 def configure_logging(stream) -> None:
-    """Log lines with their time (one per answer: web/http.py)."""
+    """Log lines with their time (one per answer: web/http.py), without what logging would otherwise
+    find out for each record and the lines never show (thread and process names: its documented flags)."""
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     logging.basicConfig(stream=stream, level=logging.INFO,
                         format="[%(asctime)s] %(message)s", datefmt="%Y-%m-%d %H:%M:%S %z")
 

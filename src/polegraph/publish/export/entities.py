@@ -14,7 +14,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from polegraph.publish.export.rdf import CanonicalDataset, export_prefixes, to_rdflib
-from polegraph.vocab import INFERRED_GRAPH, ONTOLOGY_GRAPH, PG, PROVENANCE_GRAPH
+from polegraph.vocab import INFERRED_GRAPH, ONTOLOGY_GRAPH, PG, PROVENANCE_GRAPH, curie
 
 
 @dataclass(frozen=True)
@@ -39,15 +39,6 @@ GROUPS = (
     Group("places", PG.Place, "Places and territories", "Lieux et territoires"),
     Group("value-chains", PG.ValueChain, "Value chains (filières)", "Filières"),
 )
-
-
-def curie(iri: str) -> str:
-    """`pg:value` for an IRI in a known namespace, else the IRI itself."""
-    best = ""
-    for prefix, namespace in export_prefixes().items():
-        if iri.startswith(namespace) and len(namespace) > len(best):
-            best, chosen = namespace, prefix
-    return f"{chosen}:{iri[len(best):]}" if best else iri
 
 
 @dataclass
@@ -103,7 +94,7 @@ class Entities:
         values: dict[str, set[str]] = defaultdict(set)
         for p, o in self.asserted.predicate_objects(resource):
             if isinstance(o, Literal) and p != RDFS.label:
-                key = curie(str(p)) + (f"@{o.language}" if o.language else "")
+                key = curie(str(p), export_prefixes()) + (f"@{o.language}" if o.language else "")
                 values[key].add(str(o))
         return {k: " | ".join(sorted(v)) for k, v in sorted(values.items())}
 

@@ -1,6 +1,6 @@
 """Graphs for visualisation tools: GEXF (Gephi), GraphML (yEd, Cytoscape), Cytoscape.js JSON, CSV lists.
 
-Built by hand, not with rdflib's networkx converters (KNOWN.md): nodes are the resources of the main
+Built by hand, not with rdflib's networkx converters (docs/known-limitations.md): nodes are the resources of the main
 classes with their label, class and literal values as attributes; edges are the asserted object
 properties between them, labelled with the property's label. Everything is added in sorted order so
 the files are byte-identical for the same graph.
@@ -17,7 +17,9 @@ from pathlib import Path
 import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
-from polegraph.publish.export.entities import Entities, curie
+from polegraph.publish.export.entities import Entities
+from polegraph.publish.export.rdf import export_prefixes
+from polegraph.vocab import curie
 
 GRAPH_FILES = {
     "polegraph.gexf": ("application/gexf+xml", "Network of the graph's resources for Gephi (GEXF)",
@@ -55,7 +57,7 @@ def build_network(entities: Entities) -> nx.MultiDiGraph:
         network.add_node(str(node), **attrs)
     for index, (s, p, o) in enumerate(entities.links()):
         network.add_edge(str(s), str(o), key=f"e{index}", id=f"e{index}", label=entities.property_label(p),
-                         label_en=entities.property_label(p, "en"), property=curie(str(p)))
+                         label_en=entities.property_label(p, "en"), property=curie(str(p), export_prefixes()))
     return network
 
 

@@ -16,14 +16,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from polegraph.pipeline.build import canonical_dataset
-from polegraph.vocab import ONTOLOGY_GRAPH, PREFIXES
+from polegraph.vocab import DCAT, EURIO, ONTOLOGY_GRAPH, PREFIXES, VCARD
 
 # Prefixes written into Turtle, TriG and the JSON-LD @context, beyond polegraph's own.
-EXTRA_PREFIXES = {
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "eurio": "http://data.europa.eu/s66#",
-    "vcard": "http://www.w3.org/2006/vcard/ns#",
-}
+EXTRA_PREFIXES = {"dcat": DCAT, "eurio": EURIO, "vcard": VCARD}
 
 
 def export_prefixes() -> dict[str, str]:

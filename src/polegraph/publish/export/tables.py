@@ -16,7 +16,7 @@ from rdflib import RDFS, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from polegraph.publish.export.entities import GROUPS, Entities, Group
-from polegraph.vocab import PG
+from polegraph.vocab import ETALAB_LICENCE, PG
 
 SEPARATOR = " | "
 
@@ -148,7 +148,7 @@ def write_tables(entities: Entities, out: Path) -> None:
         })
     package = {
         "name": "polegraph", "title": "polegraph — pôles de compétitivité (tables)",
-        "licenses": [{"name": "etalab-2.0", "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence",
+        "licenses": [{"name": "etalab-2.0", "path": ETALAB_LICENCE,
                       "title": "Licence Ouverte / Open Licence 2.0"}],
         "resources": resources,
     }

@@ -1,6 +1,6 @@
 """Queries with a real deadline: each web worker's small pool of query processes that can be killed.
 
-A query goes to a free query process (zygote.py) as its text and a small JSON header, and its answer
+A query goes to a free query process (processes/zygote.py) as its text and a small JSON header, and its answer
 comes back serialised. When the deadline passes the process is killed — its CPU freed at once — the
 client gets a `QueryTimeout`, and a fresh process is forked in milliseconds; the other processes go
 on serving other clients.

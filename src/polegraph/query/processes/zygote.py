@@ -28,7 +28,6 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -74,7 +73,7 @@ def read_message(fd: int, deadline: float | None) -> tuple[dict, bytes]:
 
 
 def send_request(fd: int, request: QueryRequest) -> None:
-    fields = asdict(request)
+    fields = dict(vars(request))
     text = fields.pop("query").encode()  # as the body: no JSON escaping of a long text
     write_message(fd, fields, text)
 

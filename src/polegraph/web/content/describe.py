@@ -14,12 +14,11 @@ import pyoxigraph as ox
 
 from polegraph.query.backend import Backend
 from polegraph.query.results import GRAPH_SERIALISERS
-from polegraph.vocab import ID, INFERRED_GRAPH, PG, PREFIXES
+from polegraph.vocab import DCTERMS, ID, INFERRED_GRAPH, PG, PREFIXES, RDF, RDFS, SKOS, curie
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-DESCRIPTION = "http://purl.org/dc/terms/description"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF_TYPE = RDF + "type"
+DESCRIPTION = DCTERMS + "description"
+RDFS_LABEL = RDFS + "label"
 LABEL_PREDICATES = (RDFS_LABEL, SKOS + "prefLabel")
 SECTION_PREFIX = ID + "section/"
 STATED_IN = str(PG) + "statedIn"
@@ -64,14 +63,6 @@ class Description:
     summary: str = ""  # the description (dcterms:description) in the reader's language, with fallback
 
 
-def prefixed(iri: str) -> str:
-    """`pg:Pole` for a known namespace, else the IRI itself."""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
-
-
 def pick(labels_by_lang: dict[str, list[str]], lang: str) -> str | None:
     """The label in `lang`, else in the other language, else without language, else any."""
     order = [lang] + [other for other in LANGUAGES if other != lang] + [""]
@@ -98,10 +89,10 @@ KNOWN_TERMS = {
     SKOS + "broader": {"fr": "plus large", "en": "broader"},
     SKOS + "narrower": {"fr": "plus étroit", "en": "narrower"},
     DESCRIPTION: {"fr": "description", "en": "description"},
-    "http://purl.org/dc/terms/subject": {"fr": "sujet", "en": "subject"},
-    "http://purl.org/dc/terms/title": {"fr": "titre", "en": "title"},
-    "http://purl.org/dc/terms/isPartOf": {"fr": "fait partie de", "en": "is part of"},
-    "http://purl.org/dc/terms/hasPart": {"fr": "a pour partie", "en": "has part"},
+    DCTERMS + "subject": {"fr": "sujet", "en": "subject"},
+    DCTERMS + "title": {"fr": "titre", "en": "title"},
+    DCTERMS + "isPartOf": {"fr": "fait partie de", "en": "is part of"},
+    DCTERMS + "hasPart": {"fr": "a pour partie", "en": "has part"},
 }
 
 
@@ -118,13 +109,13 @@ def labels(store: Backend, iris, lang: str) -> dict[str, str]:
         for row in store.query(query):
             literal = row["l"]
             found[row["x"].value][(literal.language or "").lower()[:2]].append(literal.value)
-    return {iri: pick(found.get(iri, {}), lang) or KNOWN_TERMS.get(iri, {}).get(lang) or prefixed(iri)
+    return {iri: pick(found.get(iri, {}), lang) or KNOWN_TERMS.get(iri, {}).get(lang) or curie(iri)
             for iri in iris}
 
 
 def _term(node, names: dict[str, str]) -> Term:
     if isinstance(node, ox.NamedNode):
-        return Term(node.value, True, names.get(node.value, prefixed(node.value)))
+        return Term(node.value, True, names.get(node.value, curie(node.value)))
     if isinstance(node, ox.Literal):
         datatype = node.datatype.value if not node.language else ""
         return Term(node.value, False, node.value, node.language or "", datatype)
@@ -194,8 +185,8 @@ def describe(store: Backend, iri: str, lang: str) -> Description:
         graphs = entry["graphs"]
         found_in = sorted(g for g in graphs if _is_section(g))
         inferred = graphs <= {INFERRED_GRAPH}
-        statement = statements.setdefault(p, Statement(Term(p, True, names.get(p, prefixed(p)))))
-        statement.objects.append((entry["object"], [Term(g, True, names.get(g, prefixed(g))) for g in found_in],
+        statement = statements.setdefault(p, Statement(Term(p, True, names.get(p, curie(p)))))
+        statement.objects.append((entry["object"], [Term(g, True, names.get(g, curie(g))) for g in found_in],
                                   inferred))
     for statement in statements.values():
         statement.objects.sort(key=lambda item: (item[2], item[0].label.casefold()))
@@ -214,7 +205,7 @@ def describe(store: Backend, iri: str, lang: str) -> Description:
     type_list = sorted(types.values(), key=lambda t: (not t.value.startswith(str(PG)), t.label.casefold()))
     section_terms = [Term(s, True, names.get(s) or labels(store, [s], lang)[s]) for s in sorted(sections)]
     return Description(
-        iri=iri, label=pick(own_labels, lang) or prefixed(iri), labels=dict(own_labels), types=type_list,
+        iri=iri, label=pick(own_labels, lang) or curie(iri), labels=dict(own_labels), types=type_list,
         statements=ordered, incoming=incoming, figures=figures, sections=section_terms,
         incoming_truncated=len(in_rows) > MAX_INCOMING, summary=pick(summaries, lang) or "",
     )

@@ -10,8 +10,8 @@ from __future__ import annotations
 import weakref
 
 from polegraph.query.backend import Backend
-from polegraph.vocab import ID, PG
-from polegraph.web.content.describe import labels, prefixed
+from polegraph.vocab import ID, PG, curie
+from polegraph.web.content.describe import labels
 
 GROUPS = ("pole", "programme", "funder", "organisation", "valuechain")
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -78,7 +78,7 @@ def explorer_graph(store: Backend, lang: str) -> dict:
         "id": iri, "label": names[iri], "group": _group(cls, iri in funders),
         "regions": sorted(regions.get(iri, ())), "valueChains": sorted(chains.get(iri, ())),
     } for iri, cls in sorted(classes.items())]
-    edges = [{"id": f"e{i}", "source": s, "target": o, "predicate": prefixed(p), "label": names[p]}
+    edges = [{"id": f"e{i}", "source": s, "target": o, "predicate": curie(p), "label": names[p]}
              for i, (s, p, o) in enumerate(sorted(pairs.values()))]
     graph = {
         "nodes": nodes, "edges": edges,

@@ -27,9 +27,11 @@ from pathlib import Path
 import rdflib
 from rdflib import DCTERMS, OWL, RDF, RDFS, BNode, Literal
 
+from polegraph import vocab
+
 __all__ = ["PG", "documentation_graph", "render_documentation"]
 
-PG = "https://w3id.org/polegraph/ontology#"
+PG = str(vocab.PG)
 
 
 @contextlib.contextmanager

@@ -12,11 +12,10 @@ import weakref
 from dataclasses import dataclass
 
 from polegraph.query.backend import Backend
-from polegraph.vocab import ID, PG
+from polegraph.vocab import ID, PG, RDFS, SKOS
 from polegraph.web.content.describe import pick
 
-LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
-          "http://www.w3.org/2004/02/skos/core#altLabel")
+LABELS = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel")
 _INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 MAX_QUERY = 200
 

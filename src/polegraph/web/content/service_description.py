@@ -10,20 +10,16 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from polegraph.query.backend import Backend
-from polegraph.vocab import PG
+from polegraph.vocab import DATASET_IRI, DCTERMS, PG, RDF, RDFS, SD, VOID, W3C_FORMATS, XSD
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID = "http://rdfs.org/ns/void#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
-DCT_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
-XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-DATASET_IRI = "https://w3id.org/polegraph/dataset"
-FORMATS = "http://www.w3.org/ns/formats/"
+RDF_TYPE = ox.NamedNode(RDF + "type")
+RDFS_COMMENT = ox.NamedNode(RDFS + "comment")
+DCT_TITLE = ox.NamedNode(DCTERMS + "title")
+XSD_INTEGER = ox.NamedNode(XSD + "integer")
+FORMATS = W3C_FORMATS
 RESULT_FORMAT_IRIS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                       "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads")
-PREFIXES = {"sd": SD, "void": VOID, "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-            "dcterms": "http://purl.org/dc/terms/", "pg": str(PG), "formats": FORMATS}
+PREFIXES = {"sd": SD, "void": VOID, "rdfs": RDFS, "dcterms": DCTERMS, "pg": str(PG), "formats": FORMATS}
 
 _GRAPH_COUNTS = """
 SELECT ?g (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?entities) (COUNT(DISTINCT ?p) AS ?properties)

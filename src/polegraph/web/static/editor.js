@@ -5,7 +5,7 @@
   var prefixes = JSON.parse(document.getElementById("prefixes-data").textContent);
   var endpoint = window.location.origin + "/sparql";
 
-  // Before YASGUI exists (KNOWN.md): the LOV completers ("class", "property") call another host,
+  // Before YASGUI exists (docs/known-limitations.md): the LOV completers ("class", "property") call another host,
   // and passing autocompleters as an option does not remove them.
   // Prefix completion offers the project's prefixes (and declares one as soon as it is typed).
   var prefixList = Object.keys(prefixes).sort().map(function (p) { return p + ": <" + prefixes[p] + ">"; });

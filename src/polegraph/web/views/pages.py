@@ -24,7 +24,8 @@ BY_EXTENSION = {ext: name for name, ext in EXTENSIONS.items()}
 DATA_LINKS = (("Turtle", "turtle"), ("JSON-LD", "jsonld"), ("RDF/XML", "rdfxml"), ("N-Triples", "ntriples"),
               ("TriG", "trig"))
 PAGE_FORMATS = (HTML, *GRAPH_FORMATS)
-KNOWN_GRAPHS = ("ontology", "vocabulary", "manifesto", "provenance", "inferred")  # described in i18n.py
+# Graphs each described in the message catalogues (graph.<name>).
+KNOWN_GRAPHS = ("ontology", "vocabulary", "manifesto", "provenance", "inferred")
 
 
 def href(iri: str) -> str:
