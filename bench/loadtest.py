@@ -6,9 +6,10 @@ rotating through the named queries, one keep-alive connection per client) while 
 and the open files of every server process (server, web workers, zygote, query processes) are sampled from
 /proc. It runs twice: with the result cache off (every request runs its query) and as served by
 default (cache on). Passes when no request failed and memory and open files stayed flat; the figures
-are written between the `loadtest` markers of docs/reliability.md.
+are written between the `loadtest` markers of docs/reliability.md. Then the mixed scenario
+(bench/mixed.py): one client misbehaving while eight others go on, with the default shares.
 
-    python -m bench.loadtest [--seconds 60] [--clients 16] [--cache off|on|both] [--no-write]
+    python -m bench.loadtest [--seconds 60] [--clients 16] [--cache off|on|both] [--mixed-seconds 30] [--no-write]
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pathlib import Path
 from tests.support.processes import descendants, open_files, rss_kib
 
 from bench.loadgen import parse_wrk
+from bench.mixed import Mixed, run_mixed
 from bench.servers import BIN, start_polegraph
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -152,7 +154,7 @@ class Run:
                 and self.summary["fds_late"] - self.summary["fds_early"] <= MAX_FD_GROWTH)
 
 
-def render(runs: list[Run], args, queries: int) -> str:
+def render(runs: list[Run], args, queries: int, mixed: Mixed | None = None) -> str:
     def row(label: str, cell) -> str:
         return f"| {label} | " + " | ".join(cell(run) for run in runs) + " |"
 
@@ -188,6 +190,11 @@ def render(runs: list[Run], args, queries: int) -> str:
     for run in runs:
         lines.append(f"- cache {'on' if run.cache else 'off'}: "
                      + "  ".join(f"{s.t:.0f}:{s.rss_kib / 1024:.0f}/{s.open_files}" for s in run.samples))
+    if mixed is not None:
+        lines += ["", f"One client misbehaving ({mixed.seconds:g} s, default shares, 10 s deadline): "
+                  "127.0.0.2 keeps 8 expensive queries and 8 validations in flight; 8 polite clients, each "
+                  "on its own address, run the named queries and open pages one request at a time.", "",
+                  "| Figure | Measured |", "|---|---|", *(f"| {label} | {value} |" for label, value in mixed.rows())]
     lines.append(END)
     return "\n".join(lines)
 
@@ -232,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--cache", choices=["off", "on", "both"], default="both",
                         help="the server's result cache during the soak (default: one run each)")
+    parser.add_argument("--mixed-seconds", type=float, default=30, help="the mixed scenario's length (0: skip it)")
     parser.add_argument("--no-write", action="store_true", help="print the figures, leave docs/ alone")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -247,12 +255,14 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([str(BIN / "polegraph"), "--project", str(PROJECT), "--var", str(work / "var"), "build"],
                        check=True)
         runs = [soak(cache, args, queries, work) for cache in modes]
-    block = render(runs, args, len(queries))
+        paths = ["/sparql?" + urllib.parse.urlencode({"query": q.text}) for q in queries.values()]
+        mixed = run_mixed(work / "var", paths, args.mixed_seconds) if args.mixed_seconds > 0 else None
+    block = render(runs, args, len(queries), mixed)
     print(block)
     if not args.no_write:
         write_report(block)
         print(f"figures written to {REPORT.relative_to(PROJECT)}")
-    return 0 if all(run.passed for run in runs) else 1
+    return 0 if all(run.passed for run in runs) and (mixed is None or mixed.passed) else 1
 
 
 if __name__ == "__main__":

@@ -78,11 +78,12 @@ def validate(ctx: _Context, files: tuple[Path, ...], fmt: str, lang: str) -> Non
     The report is grouped by focus node. Exit codes: 0 conforms (warnings allowed), 1 at least
     one violation, 2 a file cannot be read or parsed (the message gives file:line).
     """
-    from rdflib import Dataset
+    from rdflib import Dataset, URIRef
 
     from polegraph.pipeline.build import check, union
     from polegraph.pipeline.shacl import check_document_safety, validate_document
     from polegraph.pipeline.sources import parse_file
+    from polegraph.vocab import ONTOLOGY_GRAPH
 
     dataset, sources, report = check(ctx.settings)
     if files:
@@ -93,7 +94,8 @@ def validate(ctx: _Context, files: tuple[Path, ...], fmt: str, lang: str) -> Non
             if fmt_name:
                 check_document_safety(text, fmt_name, str(path))
             parse_file(path, document)
-        report = validate_document(union(dataset), document, sources.shapes)
+        report = validate_document(union(dataset), document, sources.shapes,
+                                   dataset.graph(URIRef(ONTOLOGY_GRAPH)))
     output = {"text": lambda: report.to_text(lang), "turtle": report.to_turtle, "json": report.to_json}[fmt]()
     click.echo(output)
     if not report.conforms:

@@ -39,7 +39,12 @@ class Settings:
     max_request_bytes: int = _setting("MAX_REQUEST_BYTES", 1000000, "largest request body accepted, in bytes")
     rate_limit_per_s: float = _setting("RATE_LIMIT", 10.0, "requests per second per client, sustained (0: no limit)")
     rate_limit_burst: int = _setting("RATE_BURST", 60, "requests a client may send at once before the rate applies")
-    rate_limit_loopback: bool = _setting("RATE_LIMIT_LOOPBACK", False, "limit clients on this machine too")
+    rate_limit_loopback: bool = _setting("RATE_LIMIT_LOOPBACK", False, "limit the request rate of this machine too")
+    client_queries: int = _setting("CLIENT_QUERIES", 2, "queries (and pages) a client may have running at once")
+    client_seconds: float = _setting("CLIENT_SECONDS", 60.0, "seconds of work a client may use per minute")
+    validations: int = _setting("VALIDATIONS", 2, "validations running at once in the whole service (1 per client)")
+    trusted_proxies: str = _setting("TRUSTED_PROXIES", "", "addresses of the reverse proxies whose X-Forwarded-For is "
+                                    "believed (comma-separated; CIDR allowed)")
     result_cache: bool = _setting("RESULT_CACHE", True, "reuse the answers of repeated queries")
     result_cache_bytes: int = _setting("RESULT_CACHE_BYTES", 64 << 20, "bytes of answers kept per web worker")
     reasoner_timeout_s: float = _setting("REASONER_TIMEOUT", 300.0, "seconds HermiT may run at build time")

@@ -15,6 +15,7 @@ from polegraph.pipeline.consistency import check_consistency, dl_profile_violati
 from polegraph.pipeline.reason import infer
 from polegraph.web.content.ontology_docs import render_documentation
 from tests.support import PROJECT
+from tests.support import TEST_PREFIXES as PREFIXES
 
 ONTOLOGY_TTL = PROJECT / "ontology" / "poles.ttl"
 DATA = PROJECT / "data"
@@ -28,13 +29,6 @@ ETALAB = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence")
 TERM_KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 BUILT_IN = (str(RDF), str(RDFS), str(OWL), str(rdflib.XSD))
 
-PREFIXES = """
-@prefix pg: <https://w3id.org/polegraph/ontology#> .
-@prefix owl: <http://www.w3.org/2002/07/owl#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix x: <https://w3id.org/polegraph/id/test/> .
-"""
 
 
 @pytest.fixture(scope="module")

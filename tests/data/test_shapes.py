@@ -83,10 +83,18 @@ def shapes() -> Graph:
 
 
 @pytest.fixture(scope="module")
-def check(project_base, shapes):
+def ontology() -> Graph:
+    graph = Graph()
+    for path in sorted((PROJECT / "ontology").glob("*.ttl")):
+        graph.parse(path)
+    return graph
+
+
+@pytest.fixture(scope="module")
+def check(project_base, shapes, ontology):
     def run(trig: str):
         document = parse_document((PREFIXES + trig).encode(), "trig")
-        return validate_document(project_base, document, shapes)
+        return validate_document(project_base, document, shapes, ontology)
     return run
 
 

@@ -15,6 +15,7 @@ import polegraph.pipeline.reason as reason
 from polegraph.pipeline.consistency import check_consistency, hermit_ready
 from polegraph.pipeline.reason import infer
 from tests.support import PROJECT
+from tests.support import TEST_PREFIXES as PREFIXES
 
 ONTOLOGY_TTL = PROJECT / "ontology" / "poles.ttl"
 PG = Namespace("https://w3id.org/polegraph/ontology#")
@@ -23,13 +24,6 @@ SCHEMA = Namespace("https://schema.org/")
 X = Namespace("https://w3id.org/polegraph/id/test/")
 META = tuple(str(ns) for ns in (RDF, RDFS, OWL, rdflib.XSD))
 
-PREFIXES = """
-@prefix pg: <https://w3id.org/polegraph/ontology#> .
-@prefix owl: <http://www.w3.org/2002/07/owl#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix x: <https://w3id.org/polegraph/id/test/> .
-"""
 
 SAMPLE = (
     PREFIXES

@@ -14,6 +14,14 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[2]
 SHARED = PROJECT.parent / "shared"
 MANIFESTO = SHARED / "sources" / "manifeste-phase6.txt"
+# Turtle prefixes of the small graphs tests write; `x:` names test resources that never exist.
+TEST_PREFIXES = """
+@prefix pg: <https://w3id.org/polegraph/ontology#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix x: <https://w3id.org/polegraph/id/test/> .
+"""
 
 
 def free_port() -> int:

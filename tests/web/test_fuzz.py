@@ -19,9 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support.http import LEAKS, Answer, call
-from tests.support.servers import start_polegraph
+from tests.web.conftest import DEADLINE_S
 
-DEADLINE_S = 2
 REQUEST_TIMEOUT_S = DEADLINE_S + 20  # a request hanging longer than this fails the property
 BUDGET_S = 90  # per property: examples past it are skipped
 FUZZ = settings(max_examples=100, deadline=None, database=None, print_blob=True,
@@ -47,15 +46,6 @@ SPARQL_TOKENS = [
 TRAVERSAL_PARTS = ["..", ".", "%2e%2e", "%2f", "etc", "passwd", "~", "%00", "\\"]
 ALLOWED_5XX = {503}  # a query stopped at the deadline, or every query process busy: "retry later"
 
-
-@pytest.fixture(scope="module")
-def target(settings, release, tmp_path_factory):
-    log = tmp_path_factory.mktemp("fuzz") / "server.log"
-    server = start_polegraph(settings.var_dir, log, env={"POLEGRAPH_QUERY_TIMEOUT": str(DEADLINE_S)})
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -145,3 +145,14 @@ def test_a_flooding_client_is_refused_without_slowing_the_others(limited_server)
     assert max(a.seconds for a in refused) < 3
     assert [a.status for a in polite] == [200] * 4
     assert max(a.seconds for a in polite) < 3
+
+
+def test_the_client_is_the_peer_unless_the_peer_is_a_trusted_proxy():
+    from polegraph.web.ratelimit import client_address, trusted_networks
+
+    proxies = trusted_networks("10.0.0.1, 192.168.0.0/24")
+    forged = {"REMOTE_ADDR": "203.0.113.9", "HTTP_X_FORWARDED_FOR": "198.51.100.1"}
+    assert client_address(forged, proxies) == "203.0.113.9"  # a header anyone can send is not believed
+    behind = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.1, 192.168.0.7"}
+    assert client_address(behind, proxies) == "198.51.100.1"  # the last hop that is not a proxy of ours
+    assert client_address(behind, ()) == "10.0.0.1"  # no proxy trusted: the peer

@@ -18,24 +18,13 @@ import pytest
 
 from tests.support.http import Answer, TrapListener, assert_clean_error, call
 from tests.support.processes import descendants, rss_kib
-from tests.support.servers import start_polegraph
+from tests.web.conftest import DEADLINE_S
 
-DEADLINE_S = 2
 SPARQL_QUERY = {"Content-Type": "application/sparql-query"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 TRIVIAL = "ASK { ?s ?p ?o }"
 PASSWD_LINE = re.compile(rb"root:[^:\n]*:0:0:")
 
-
-@pytest.fixture(scope="module")
-def target(settings, release, tmp_path_factory):
-    """The real server over the session's release, with a short deadline; the rate limit stays off."""
-    log = tmp_path_factory.mktemp("security") / "server.log"
-    server = start_polegraph(settings.var_dir, log, env={"POLEGRAPH_QUERY_TIMEOUT": str(DEADLINE_S)})
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -231,10 +220,11 @@ def test_expensive_query_is_stopped_at_the_deadline_while_others_are_served(targ
 
 
 def test_a_burst_of_expensive_queries_never_takes_the_server_down(target):
-    """More stopped queries than query processes: each is stopped, then the endpoint answers normally."""
+    """More stopped queries than a worker's query processes, from six clients (one alone gets only its
+    share, tests/web/test_fairness.py): each is stopped, then the endpoint answers normally."""
     answers: list[Answer] = []
-    threads = [threading.Thread(target=lambda: answers.append(post_direct(target, EXPENSIVE["cartesian product"])))
-               for _ in range(6)]
+    threads = [threading.Thread(target=lambda n=n: answers.append(
+        post_direct(target, EXPENSIVE["cartesian product"], source=f"127.0.0.{10 + n}"))) for n in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:

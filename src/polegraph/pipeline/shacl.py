@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from pyshacl import validate as shacl_validate
-from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, SKOS, BNode, Dataset, Graph, Literal, Namespace, URIRef
 
 from polegraph import vocab
 from polegraph.errors import PolegraphError, SourceError
@@ -173,16 +173,19 @@ def _restore_languages(report: Graph) -> None:
                     break
 
 
-def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> ValidationReport:
-    """Validate `data` against `shapes`; SHACL-SPARQL constraints enabled, no inference added."""
+def validate(data: Graph, shapes: Graph, focus: set[URIRef] | None = None) -> ValidationReport:
+    """Validate `data` against `shapes`, SHACL-SPARQL constraints enabled, no inference added; when
+    `focus` is given, the report keeps only the results about those nodes. (pySHACL's own focus-node
+    mode also applies shapes that do not target a node, such as qualified value shapes, to it.)"""
     _conforms, report_graph, _text = shacl_validate(
-        data, shacl_graph=shapes, ont_graph=ontology, inference="none",
-        advanced=True, allow_warnings=True, abort_on_first=False,
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, abort_on_first=False,
     )
     if not isinstance(report_graph, Graph):  # pySHACL's ValidationFailure: the shapes are unusable
         raise PolegraphError(f"the SHACL shapes cannot be applied: {report_graph}")
     _restore_languages(report_graph)
     results = []
+    if focus is not None:
+        _keep_results_about(report_graph, focus)
     for node in report_graph.subjects(RDF.type, SH.ValidationResult):
         severity = report_graph.value(node, SH.resultSeverity)
         messages = {
@@ -201,6 +204,28 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Valid
     return ValidationReport(results=results, graph=report_graph)
 
 
+def _keep_results_about(report: Graph, focus: set[URIRef]) -> None:
+    """Remove from a SHACL report the results whose focus node is not in `focus`, and say again whether
+    what remains conforms."""
+    for result in list(report.subjects(RDF.type, SH.ValidationResult)):
+        if report.value(result, SH.focusNode) not in focus:
+            for report_node in list(report.subjects(SH.result, result)):
+                report.remove((report_node, SH.result, result))
+            _remove_tree(report, result)
+    violation = any(report.value(result, SH.resultSeverity) == SH.Violation
+                    for result in report.subjects(RDF.type, SH.ValidationResult))
+    for report_node in list(report.subjects(RDF.type, SH.ValidationReport)):
+        report.set((report_node, SH.conforms, Literal(not violation)))
+
+
+def _remove_tree(graph: Graph, node) -> None:
+    """`node`'s statements, and those of the blank nodes only it points to (paths, lists)."""
+    for _p, value in list(graph.predicate_objects(node)):
+        graph.remove((node, _p, value))
+        if isinstance(value, BNode) and not any(True for _ in graph.subjects(None, value)):
+            _remove_tree(graph, value)
+
+
 # --------------------------------------------------------------------------------------------
 # Contributors' documents: parsed safely, then validated together with the project's graph
 # --------------------------------------------------------------------------------------------
@@ -214,6 +239,7 @@ DOCUMENT_FORMATS = {
     "application/trig": "trig", "application/n-quads": "nquads",
 }
 CONTRIBUTION_BASE = vocab.CONTRIBUTION
+NAME_PROPERTIES = (RDFS.label, SKOS.altLabel, SKOS.prefLabel)
 _XML_DECLARATIONS = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -268,21 +294,47 @@ def parse_document(data: bytes, fmt: str, where: str = "document") -> Dataset:
     return dataset
 
 
-def validate_document(project: Graph, document: Graph | Dataset, shapes: Graph) -> ValidationReport:
-    """Validate `document` together with a copy of the project's graph; `project` is never changed.
+def validate_document(project: Graph, document: Graph | Dataset, shapes: Graph, ontology: Graph) -> ValidationReport:
+    """Validate what `document` says, with what the project says about the same resources; `project`
+    (the release's statements, inferred ones included) is never changed.
 
-    As in a build, subjects of a named graph that is a declared manifesto section get `pg:statedIn`
-    that section, and inference runs over the whole, so a contribution is judged as a build would.
+    What is validated is what the document touches: its subjects, and the properties it uses. The data
+    is the document, the project's statements about its subjects (from them and to them), the types of
+    every resource those reach, and the ontology's declarations of the properties used; the ontology's
+    inferences are drawn over them. So the work grows with the document, not with the graph. As in a
+    build, subjects of a named graph that is a declared manifesto section get `pg:statedIn` that
+    section, so a contribution is judged as a build would judge it.
     """
+    quads = list(document.quads((None, None, None, None)) if isinstance(document, Dataset) else (
+        (s, p, o, None) for s, p, o in document))
+    subjects = {s for s, _p, _o, _g in quads if isinstance(s, URIRef)}
     graph = Graph()
-    graph += project
-    quads = document.quads((None, None, None, None)) if isinstance(document, Dataset) else (
-        (s, p, o, None) for s, p, o in document)
     for s, p, o, g in quads:
         graph.add((s, p, o))
         name = getattr(g, "identifier", g)
         if isinstance(name, URIRef) and (name, RDF.type, PG.ManifestoSection) in project:
             graph.add((s, PG.statedIn, name))
-    for triple in reason.infer(graph):
-        graph.add(triple)
-    return validate(graph, shapes)
+    for node in subjects:
+        for triple in (*project.triples((node, None, None)), *project.triples((None, None, node))):
+            graph.add(triple)
+    schema = set(ontology.subjects())
+    reached = {n for s, _p, o in graph for n in (s, o) if isinstance(n, URIRef) and n not in schema}
+    for node in reached:
+        for triple in project.triples((node, RDF.type, None)):
+            graph.add(triple)
+    for triple in reason.infer(ontology + graph):
+        if triple[0] not in schema:
+            graph.add(triple)
+    # Peers: the names of every resource of the subjects' classes, for the checks that compare a
+    # resource with all others of its kind (two pôles may not share a name).
+    for cls in {cls for s in subjects for cls in graph.objects(s, RDF.type) if cls in schema}:
+        for peer in project.subjects(RDF.type, cls):
+            graph.add((peer, RDF.type, cls))
+            for name in NAME_PROPERTIES:
+                for label in project.objects(peer, name):
+                    graph.add((peer, name, label))
+    used = set(graph.predicates())
+    for prop in used:
+        for triple in ontology.triples((prop, RDF.type, None)):
+            graph.add(triple)
+    return validate(graph, shapes, focus=subjects | {p for _s, p, _o, _g in quads})

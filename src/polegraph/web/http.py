@@ -24,10 +24,18 @@ from flask import Flask
 from werkzeug.http import parse_etags
 
 from polegraph.errors import PolegraphError, RequestRefused
+from polegraph.web.admission import QUERY, VALIDATE, Admission
 from polegraph.web.endpoint import PATH as ENDPOINT_PATH
 from polegraph.web.endpoint import Endpoint, accepts_gzip, compressed, query_parameters
 from polegraph.web.errors import HTML_ERROR, error_answer, wants_html
-from polegraph.web.ratelimit import TokenBuckets, rate_wait
+from polegraph.web.ratelimit import (
+    EXEMPT_PATHS,
+    EXEMPT_PREFIXES,
+    TokenBuckets,
+    client_address,
+    rate_wait,
+    trusted_networks,
+)
 
 log = logging.getLogger("polegraph.web")
 access_log = logging.getLogger("polegraph.access")
@@ -75,6 +83,8 @@ class Site:
         self.limit_loopback = settings.rate_limit_loopback
         self.rate_limit = (settings.rate_limit_per_s, settings.rate_limit_burst)
         self.buckets = TokenBuckets(*self.rate_limit) if settings.rate_limit_per_s > 0 else None
+        self.admission = Admission(settings)
+        self.trusted = trusted_networks(settings.trusted_proxies)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         started = time.monotonic()
@@ -101,7 +111,8 @@ class Site:
         if refused is not None:
             raise refused
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD")
-        wait = rate_wait(self.buckets, self.limit_loopback, environ.get("REMOTE_ADDR") or "unknown", path)
+        client = environ["polegraph.client"] = client_address(environ, self.trusted)
+        wait = rate_wait(self.buckets, self.limit_loopback, client, path)
         if wait > 0:
             retry_after = max(1, math.ceil(wait))
             rate, burst = self.rate_limit
@@ -121,11 +132,18 @@ class Site:
             held = environ.get("HTTP_IF_NONE_MATCH")
             if held and parse_etags(held).contains_weak(etag.strip('"')):
                 return "304 Not Modified", [("ETag", etag), ("Cache-Control", CACHE_CONTROL)], b""
-        if path == ENDPOINT_PATH:
-            asked = query_parameters(environ.get("QUERY_STRING", ""))
-            if not self.endpoint.hands_to_pages(environ, asked):
-                return self.endpoint.answer(environ, asked)
-        return self._pages(environ)
+        lane = None if path in EXEMPT_PATHS or path.startswith(EXEMPT_PREFIXES) else (
+            VALIDATE if path == "/validate" and method == "POST" else QUERY)
+        ticket = self.admission.enter(client, lane) if lane else None
+        try:
+            if path == ENDPOINT_PATH:
+                asked = query_parameters(environ.get("QUERY_STRING", ""))
+                if not self.endpoint.hands_to_pages(environ, asked):
+                    return self.endpoint.answer(environ, asked)
+            return self._pages(environ)
+        finally:
+            if ticket is not None:
+                ticket.leave()
 
     def _pages(self, environ: dict) -> tuple[str, list, bytes | Iterable[bytes]]:
         """The Flask app's answer; read whole unless it is a large or unmeasured stream."""
@@ -191,7 +209,8 @@ def _log_access(environ: dict, status: str, headers: list, body, started: float,
     length = len(body) if isinstance(body, bytes) else next((v for k, v in headers if k == "Content-Length"), None)
     query = environ.get("QUERY_STRING")
     target = environ.get("PATH_INFO", "") + ("?" + query if query else "")
-    arguments = (environ.get("REMOTE_ADDR") or "-", environ.get("REQUEST_METHOD"), target,
+    client = environ.get("polegraph.client") or environ.get("REMOTE_ADDR") or "-"
+    arguments = (client, environ.get("REQUEST_METHOD"), target,
                  environ.get("SERVER_PROTOCOL", "HTTP/1.1"), status[:3], "-" if length is None else length,
                  (time.monotonic() - started) * 1000, request_id, environ.get("HTTP_USER_AGENT") or "-")
     # The record made and handled through logging's public calls, without the look-up of the calling

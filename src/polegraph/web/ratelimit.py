@@ -23,6 +23,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
+from polegraph.errors import PolegraphError
+
 EXEMPT_PATHS = ("/health",)
 # Tokens a request takes: POST /validate runs inference and SHACL over the whole graph (~3 s of CPU),
 # so it costs as much as many queries (capped at the burst, so it is never refused for ever).
@@ -72,6 +74,40 @@ def is_loopback(address: str | None) -> bool:
         return False
     mapped = getattr(ip, "ipv4_mapped", None)
     return ip.is_loopback or bool(mapped and mapped.is_loopback)
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_networks(setting: str) -> tuple[Network, ...]:
+    """The reverse proxies named by the `trusted_proxies` setting (addresses or CIDR blocks)."""
+    try:
+        return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in setting.split(",") if item.strip())
+    except ValueError as exc:
+        raise PolegraphError(f"POLEGRAPH_TRUSTED_PROXIES: {exc}") from None
+
+
+def client_address(environ: dict, trusted: tuple[Network, ...]) -> str:
+    """Who the client is: the peer's address, or, when the peer is a trusted proxy, the last address of
+    X-Forwarded-For that is not itself a trusted proxy. A header any client can send is never believed
+    from anyone else."""
+    peer = environ.get("REMOTE_ADDR") or "unknown"
+    forwarded = environ.get("HTTP_X_FORWARDED_FOR")
+    if not trusted or not forwarded or not _within(peer, trusted):
+        return peer
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, trusted):
+            return hop
+    return hops[0] if hops else peer
+
+
+def _within(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
 def is_exempt(client: str, path: str, limit_loopback: bool) -> bool:

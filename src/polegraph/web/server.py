@@ -125,7 +125,8 @@ def run(settings: Settings, release: Release) -> None:
     log.info("serving release %s on http://%s:%s/", release.id, settings.host, settings.port)
     server = Server(
         "polegraph", address=settings.host, port=settings.port, interface=Interfaces.WSGI,
-        workers=settings.workers, blocking_threads=settings.query_processes, http=HTTPModes.http1,
+        # a thread more than the query processes for pages and refusals, answered while every process is busy
+        workers=settings.workers, blocking_threads=settings.query_processes + 2, http=HTTPModes.http1,
         websockets=False, log_access=False,  # the service logs each answer with its request id
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS, max_buffer_size=MAX_HEAD_BYTES),
         respawn_failed_workers=True, respawn_interval=RESPAWN_INTERVAL_S,

@@ -28,6 +28,10 @@ from polegraph.query.processes.zygote import Zygote, read_message, send_request
 
 log = logging.getLogger("polegraph.query")
 ALL_ROWS = sys.maxsize - 1  # no row cap for the pages' own queries (the serialiser reads one row more)
+# A query still running after this long is long work: its process yields the processors to the short
+# requests of everyone (a lower priority), and is replaced once it has answered.
+DEMOTE_AFTER_S = 0.5
+DEMOTED_NICENESS = 10
 
 
 class QueryProcess:
@@ -36,7 +40,9 @@ class QueryProcess:
     def __init__(self, zygote: Zygote):
         self.channel = zygote.new_process()
         self._pidfd: int | None = None
+        self.pid: int | None = None
         self.network_isolated = False
+        self.demoted = False
 
     def wait_ready(self, timeout: float = 120) -> None:
         """Wait for the process's first message (a zygote started by `spawn` first loads the dataset)."""
@@ -47,14 +53,24 @@ class QueryProcess:
                 raise EngineFailure(f"query process did not start within {timeout:g} s") from None
             if header.get("status") != "ready":
                 raise EngineFailure(f"query process failed to start: {header}")
-            self._pidfd = os.pidfd_open(header["pid"])  # unlike a pid, never names a later process
+            self.pid = header["pid"]
+            self._pidfd = os.pidfd_open(self.pid)  # unlike a pid, never names a later process
             self.network_isolated = bool(header.get("network_isolated"))
             if not self.network_isolated:
                 log.warning("query process %s could not be isolated from the network", header["pid"])
 
     def run(self, request: QueryRequest, deadline: float) -> tuple[dict, bytes]:
+        """The answer to `request`; past DEMOTE_AFTER_S the process runs on at a lower priority."""
         self.wait_ready()
         send_request(self.channel.fileno(), request)
+        try:
+            return read_message(self.channel.fileno(), min(deadline, time.monotonic() + DEMOTE_AFTER_S))
+        except TimeoutError:
+            if time.monotonic() >= deadline:
+                raise
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, self.pid, DEMOTED_NICENESS)
+        self.demoted = True
         return read_message(self.channel.fileno(), deadline)
 
     def kill(self) -> None:
@@ -127,7 +143,10 @@ class QueryPool:
         except BaseException:
             self._replace(process)
             raise
-        self._idle.put(process)
+        if process.demoted:  # its priority cannot be raised again without privileges: a fresh one
+            self._replace(process)
+        else:
+            self._idle.put(process)
         if header["status"] == "query-error":
             raise QueryError(header["message"], line=header.get("line"), column=header.get("column"))
         if header["status"] != "ok":

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, request
 from rdflib import Dataset, Graph
 
 from polegraph.errors import RequestRefused, SourceError
+from polegraph.pipeline.release import Release
 from polegraph.pipeline.shacl import DOCUMENT_FORMATS, parse_document, validate_document
 from polegraph.query.formats import Format
 from polegraph.query.processes.deadline import run_with_deadline
@@ -30,14 +31,17 @@ REPORT_FORMATS = (
 
 
 @lru_cache(maxsize=2)
-def release_graphs(dataset_path: Path, shapes_path: Path) -> tuple[Graph, Graph]:
-    """The release's graph (union of its named graphs) and shapes, parsed once per process."""
+def release_graphs(folder: Path) -> tuple[Graph, Graph, Graph]:
+    """The graph (union of its named graphs), shapes and ontology of the release in `folder`, parsed once
+    per process."""
+    release = Release.open(folder)
     dataset = Dataset()
-    dataset.parse(dataset_path, format="nquads")
+    dataset.parse(release.dataset_path, format="nquads")
     union = Graph()
     for s, p, o, _g in dataset.quads((None, None, None, None)):
         union.add((s, p, o))
-    return union, Graph().parse(shapes_path, format="turtle")
+    return (union, Graph().parse(release.shapes_path, format="turtle"),
+            Graph().parse(release.ontology_path, format="turtle"))
 
 
 @bp.post("/validate")
@@ -60,17 +64,17 @@ def validate():
                               f"the document exceeds {svc.settings.max_request_bytes} bytes")
     if not data.strip():
         raise SourceError("document", "empty document")
-    project, shapes = release_graphs(svc.release.dataset_path, svc.release.shapes_path)
+    project, shapes, ontology = release_graphs(svc.release.path)
     lang = "fr" if (request.accept_languages.best_match(["en", "fr"]) == "fr") else "en"
-    conforms, body = run_with_deadline(_check, (data, rdf_format, project, shapes, answer.name, lang),
+    conforms, body = run_with_deadline(_check, (data, rdf_format, project, shapes, ontology, answer.name, lang),
                                        svc.settings.query_timeout_s, "validating the document")
     return Response(body, content_type=f"{answer.media_type}; charset=utf-8",
                     headers={"X-Polegraph-Conforms": "true" if conforms else "false"})
 
 
-def _check(data: bytes, rdf_format: str, project: Graph, shapes: Graph, report_format: str,
+def _check(data: bytes, rdf_format: str, project: Graph, shapes: Graph, ontology: Graph, report_format: str,
            lang: str) -> tuple[bool, str]:
     """Parse and validate the document, and render the report (in the deadline's child process)."""
-    report = validate_document(project, parse_document(data, rdf_format), shapes)
+    report = validate_document(project, parse_document(data, rdf_format), shapes, ontology)
     render = {"json": report.to_json, "turtle": report.to_turtle, "html": lambda: report.to_html(lang)}
     return report.conforms, render[report_format]()
