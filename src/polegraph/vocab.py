@@ -9,6 +9,9 @@ from rdflib import Namespace
 
 BASE = "https://w3id.org/polegraph/"
 PG = Namespace(BASE + "ontology#")
+ONTOLOGY_IRI = BASE + "ontology"
+ONTOLOGY_VERSION = BASE + "ontology/"  # + a version number: the ontology's owl:versionIRI
+ONTOLOGY_VERSION_RE = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 ID = BASE + "id/"
 GRAPH = BASE + "graph/"
 SECTION = Namespace(ID + "section/")

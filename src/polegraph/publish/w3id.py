@@ -17,7 +17,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from polegraph.errors import PolegraphError
-from polegraph.vocab import BASE, CATALOG_IRI, DATASET_IRI, GRAPH, ID, KINDS, PG, RELEASE, RELEASE_ID_RE, SLUG_RE
+from polegraph.vocab import (
+    BASE,
+    CATALOG_IRI,
+    DATASET_IRI,
+    GRAPH,
+    ID,
+    KINDS,
+    ONTOLOGY_IRI,
+    ONTOLOGY_VERSION,
+    ONTOLOGY_VERSION_RE,
+    RELEASE,
+    RELEASE_ID_RE,
+    SLUG_RE,
+)
 
 W3ID = "https://w3id.org/"
 HANDLE_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")  # GitHub's user names
@@ -47,12 +60,13 @@ def _path(iri: str) -> str:
 def iri_forms() -> tuple[IriForm, ...]:
     """Every IRI form polegraph mints (vocab.py), as rules: things 303, named graphs (documents) 302."""
     slug, kinds = _inner(SLUG_RE), "|".join(KINDS)
-    ontology = str(PG).rstrip("#")
     return (
         IriForm(f"a thing (kinds: {', '.join(KINDS)}); a manifesto section's IRI also names its graph",
                 f"{ID}{{kind}}/{{slug}}", f"{_path(ID)}(?:{kinds})/{slug}", 303),
         IriForm("the ontology; its terms (…/ontology#Term) keep their fragment in the client",
-                ontology, _path(ontology), 303),
+                ONTOLOGY_IRI, _path(ONTOLOGY_IRI), 303),
+        IriForm("a version of the ontology (its owl:versionIRI)", f"{ONTOLOGY_VERSION}{{version}}",
+                _path(ONTOLOGY_VERSION) + _inner(ONTOLOGY_VERSION_RE), 303),
         IriForm("the dataset (its DCAT-AP description)", DATASET_IRI, _path(DATASET_IRI), 303),
         IriForm("the catalogue (the same description)", CATALOG_IRI, _path(CATALOG_IRI), 303),
         IriForm("a release: one version of the dataset", f"{RELEASE}{{release id}}",
