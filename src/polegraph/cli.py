@@ -143,6 +143,43 @@ def _query_text(argument: str, settings: Settings) -> str:
     return argument
 
 
+@cli.command()
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "nquads"]), default="text", show_default=True,
+              help="nquads: write added.nq and removed.nq into --out.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for added.nq and removed.nq (--format nquads).")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+              help="Language of the labels in the text listing.")
+@pass_ctx
+def diff(ctx: _Context, old: str | None, new: str | None, fmt: str, out: Path | None, lang: str) -> None:
+    """List the statements added and removed from release OLD to release NEW, by manifesto section and
+    resource.
+
+    OLD and NEW are release ids (or release folders); NEW defaults to the current release, OLD to the
+    one before it.
+    """
+    import json
+
+    from polegraph.pipeline.diff import ReleaseDiff
+    from polegraph.pipeline.release import current_release, find_release, previous_release
+
+    settings = ctx.settings
+    if fmt == "nquads" and out is None:
+        raise click.UsageError("--format nquads writes two files: give the folder with --out")
+    newer = find_release(settings, new) if new else current_release(settings)
+    older = find_release(settings, old) if old else previous_release(settings, newer)
+    changes = ReleaseDiff.between(older, newer)
+    if fmt == "json":
+        click.echo(json.dumps(changes.to_json(), ensure_ascii=False, indent=2))
+    elif fmt == "nquads":
+        added, removed = changes.write_nquads(out)
+        click.echo(f"{len(changes.added)} quad(s) added → {added}\n{len(changes.removed)} quad(s) removed → {removed}")
+    else:
+        click.echo(changes.to_text(lang), nl=False)
+
+
 @cli.command(name="settings")
 @pass_ctx
 def show_settings(ctx: _Context) -> None:
@@ -227,50 +264,71 @@ def export(ctx: _Context, out: Path) -> None:
 
 
 @cli.command()
-@click.option("--to", "target", type=click.Choice(["datagouv", "dcat"]), required=True,
-              help="datagouv: the data.gouv.fr API; dcat: print the DCAT-AP description.")
+@click.option("--to", "target", type=click.Choice(["datagouv", "dcat", "w3id"]), required=True,
+              help="datagouv: the data.gouv.fr API; dcat: print the DCAT-AP description; w3id: write the "
+                   "w3id.org redirect rules into --out.")
 @click.option("--dry-run/--no-dry-run", default=True, show_default=True,
               help="Only print the requests that would change data.gouv.fr.")
 @click.option("--base-url", metavar="URL", default=None,
-              help="Public URL the downloads are served under (default: $POLEGRAPH_PUBLIC_URL, else the served "
-                   "host).")
+              help="Public URL of the site (default: $POLEGRAPH_PUBLIC_URL, else where `serve` listens; w3id: "
+                   "required, unless $POLEGRAPH_PUBLIC_URL is set).")
 @click.option("--api-url", metavar="URL", default=None,
               help="udata API (default: $POLEGRAPH_DATAGOUV_API_URL, else https://www.data.gouv.fr/api/1).")
 @click.option("--dataset", metavar="ID", default=None, help="data.gouv.fr id or slug of the dataset to update.")
 @click.option("--organization", metavar="ID", default=None, help="data.gouv.fr organisation owning a new dataset.")
 @click.option("--format", "fmt", type=click.Choice(["turtle", "json-ld", "xml"]), default="turtle",
               show_default=True, help="Syntax of the DCAT description (--to dcat).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write the w3id.org namespace folder into (--to w3id).")
+@click.option("--maintainer", "maintainers", multiple=True, metavar="'NAME @HANDLE'",
+              help="A maintainer of the w3id.org namespace: full name and GitHub handle (--to w3id; repeatable).")
 @pass_ctx
 def publish(ctx: _Context, target: str, dry_run: bool, base_url: str | None, api_url: str | None,
-            dataset: str | None, organization: str | None, fmt: str) -> None:
-    """Publish the current release's export: its DCAT-AP description, or the dataset on data.gouv.fr.
+            dataset: str | None, organization: str | None, fmt: str, out: Path | None,
+            maintainers: tuple[str, ...]) -> None:
+    """Publish the current release: its DCAT-AP description, the dataset on data.gouv.fr, or the w3id.org
+    redirect rules of its IRIs.
 
     The API key comes from the environment only: POLEGRAPH_DATAGOUV_API_KEY.
     """
     from polegraph.pipeline.release import current_release
     from polegraph.publish import datagouv
-    from polegraph.publish.dcat import catalog_graph, coverage_of, public_base_url, serialize_description
+    from polegraph.publish.dcat import catalog_graph, coverage_of, serialize_description
     from polegraph.publish.export import release_export
     from polegraph.publish.export.manifest import Manifest
     from polegraph.query.backend import LocalBackend
 
-    settings = ctx.settings
+    settings = ctx.settings.with_(public_url=base_url) if base_url else ctx.settings
+    if target == "w3id":
+        _publish_w3id(settings, out, maintainers)
+        return
     release = current_release(settings)
     folder = release_export(settings, release)
     manifest = Manifest.read(folder, release.id)
     coverage = coverage_of(LocalBackend.from_release(release))
     if target == "dcat":
-        base = base_url or public_base_url(settings.public_url, f"http://{settings.host}:{settings.port}/")
-        description = catalog_graph(manifest, release.metadata, coverage, base)
+        description = catalog_graph(manifest, release.metadata, coverage, settings.site_url, release.changes)
         click.echo(serialize_description(description, fmt).decode("utf-8"), nl=False)
         return
     api = datagouv.UdataApi(api_url or settings.datagouv_api_url, settings.datagouv_api_key)
     report = datagouv.publish(manifest, folder, coverage, api, dry_run=dry_run, dataset=dataset,
-                              organization=organization)
+                              organization=organization, release=(release.id, release.changes))
     for line in report.lines:
         click.echo(line)
     verb = "would make" if dry_run else "made"
     click.echo(f"{verb} {report.writes} change(s) on {api.api_url}", err=True)
+
+
+def _publish_w3id(settings: Settings, out: Path | None, maintainers: tuple[str, ...]) -> None:
+    """Write the w3id.org rules: the server's URL and the maintainers are the publisher's to give."""
+    from polegraph.publish.w3id import w3id_files
+
+    if out is None:
+        raise click.UsageError("--to w3id writes a folder: give it with --out DIR")
+    if not settings.public_url:
+        raise click.UsageError("--to w3id: give the deployed server's URL with --base-url (or POLEGRAPH_PUBLIC_URL)")
+    for path in w3id_files(out, settings.public_url, list(maintainers)):
+        click.echo(f"wrote {path}")
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from polegraph.errors import PolegraphError
 
@@ -52,7 +53,8 @@ class Settings:
     store_token: str | None = _setting("STORE_TOKEN", None, "bearer token for the triple store", secret=True)
     store_user: str | None = _setting("STORE_USER", None, "user name for the triple store (HTTP basic)")
     store_password: str | None = _setting("STORE_PASSWORD", None, "password for the triple store", secret=True)
-    public_url: str | None = _setting("PUBLIC_URL", None, "public base URL of the site, for published descriptions")
+    public_url: str | None = _setting("PUBLIC_URL", None, "public base URL of the site (behind a proxy: the URL "
+                                      "readers use); every absolute URL the site and its descriptions print")
     datagouv_api_url: str = _setting("DATAGOUV_API_URL", "https://www.data.gouv.fr/api/1", "data.gouv.fr (udata) API")
     datagouv_api_key: str | None = _setting("DATAGOUV_API_KEY", None, "data.gouv.fr API key", secret=True)
 
@@ -110,11 +112,32 @@ class Settings:
         """A symlink to the release being served, swapped atomically by each successful build."""
         return self.var_dir / "current"
 
+    @property
+    def site_url(self) -> str:
+        """The site's public base URL, ending in "/": `public_url`, else where `serve` listens. Never a
+        request's Host header: a published description names the site it was configured for."""
+        if self.public_url:
+            return self.public_url if self.public_url.endswith("/") else self.public_url + "/"
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else "[::1]" if self.host == "::" else self.host
+        host = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        return f"http://{host}:{self.port}/"
+
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "project", Path(self.project).resolve())
+        if self.public_url is not None:
+            _check_public_url(self.public_url)
+
+
+def _check_public_url(url: str) -> None:
+    """A public URL is absolute http(s), with a host and no query or fragment (links are built on it)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment \
+            or any(c.isspace() for c in url):
+        raise PolegraphError(f"{PREFIX}PUBLIC_URL={url!r} is not an absolute http(s) URL without query or fragment "
+                             f"(e.g. https://data.example.org/)")
 
 
 def _parse(name: str, raw: str, default):

@@ -9,10 +9,14 @@ from rdflib import Namespace
 
 BASE = "https://w3id.org/polegraph/"
 PG = Namespace(BASE + "ontology#")
+ONTOLOGY_IRI = BASE + "ontology"
+ONTOLOGY_VERSION = BASE + "ontology/"  # + a version number: the ontology's owl:versionIRI
+ONTOLOGY_VERSION_RE = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 ID = BASE + "id/"
 GRAPH = BASE + "graph/"
 SECTION = Namespace(ID + "section/")
 DATASET_IRI = BASE + "dataset"
+CATALOG_IRI = BASE + "catalog"
 
 ONTOLOGY_GRAPH = GRAPH + "ontology"
 PROVENANCE_GRAPH = GRAPH + "provenance"
@@ -21,9 +25,11 @@ INFERRED_GRAPH = GRAPH + "inferred"
 # staging graphs a push loads before it switches.
 RELEASES_GRAPH = GRAPH + "releases"
 STAGING_GRAPHS = GRAPH + "staging/"
-RELEASE = BASE + "release/"
+RELEASE = BASE + "release/"  # + a release id: a version of the dataset (dcat:previousVersion points at one)
+# A release id: its build time (UTC) and the start of its content's SHA-256 (pipeline/build.py makes it).
+RELEASE_ID_FORMAT = "%Y%m%dT%H%M%SZ"
+RELEASE_ID_RE = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{12}$")
 
-CATALOG_IRI = BASE + "catalog"
 CONTRIBUTION = BASE + "contribution/"  # a contributor's document validated with the project (pipeline/shacl.py)
 MANIFESTO_IRI = ID + "document/manifeste-phase-6"
 

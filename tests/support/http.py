@@ -42,14 +42,16 @@ class Answer:
 
 def call(base_url: str, method: str, path: str, body: bytes | str | None = None,
          headers: dict[str, str] | None = None, timeout: float = 60, source: str | None = None) -> Answer:
-    """One request on a new connection; `source` is the client address to connect from (127.0.0.2…)."""
+    """One request on a new connection; `source` is the client address to connect from (127.0.0.2…).
+    A `Host` in `headers` replaces the one naming the server."""
     parts = urlsplit(base_url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout,
                                             source_address=(source, 0) if source else None)
     started = time.monotonic()
     try:
         data = body.encode("utf-8") if isinstance(body, str) else body
-        connection.putrequest(method, path, skip_accept_encoding=True)
+        own_host = any(name.lower() == "host" for name in headers or {})  # a Host header of the test's own
+        connection.putrequest(method, path, skip_accept_encoding=True, skip_host=own_host)
         for name, value in (headers or {}).items():
             connection.putheader(name, value)
         if data is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -24,8 +25,10 @@ class ServerProcess:
     """A server process; `url` is its base URL, `startup_s` how long it took to answer `ready_url`."""
 
     def __init__(self, command: list[str], port: int, env: dict[str, str] | None = None,
-                 log_path: Path | None = None, name: str = "", cwd: Path | None = None):
+                 log_path: Path | None = None, name: str = "", cwd: Path | None = None,
+                 scratch: Path | None = None):
         self.name = name or Path(command[0]).name
+        self.scratch = scratch  # a folder of the server's own (configuration, logs), removed once stopped
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self._own_log = log_path is None
@@ -84,6 +87,8 @@ class ServerProcess:
                         os.kill(pid, signal.SIGKILL)
         if self._own_log:
             self.log_path.unlink(missing_ok=True)
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def polegraph_server(var: Path, *, project: Path = PROJECT, log_path: Path | None = None,

@@ -19,21 +19,25 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import RDF, Dataset, Graph, URIRef
 
-from polegraph.errors import Inconsistent, ValidationFailed
+from polegraph.errors import Inconsistent, NoRelease, ValidationFailed
 from polegraph.pipeline import reason
+from polegraph.pipeline.canonical import canonical_dataset
 from polegraph.pipeline.consistency import check_consistency
+from polegraph.pipeline.diff import record_changes
 from polegraph.pipeline.release import (
+    CHANGES_FILE,
     DATASET_FILE,
     METADATA_FILE,
     ONTOLOGY_FILE,
     SHAPES_FILE,
     Release,
+    current_release,
     make_current,
 )
 from polegraph.pipeline.shacl import ValidationReport, validate
 from polegraph.pipeline.sources import Sources, load_sources
 from polegraph.settings import Settings
-from polegraph.vocab import INFERRED_GRAPH, ONTOLOGY_GRAPH, PG, PROVENANCE_GRAPH
+from polegraph.vocab import INFERRED_GRAPH, ONTOLOGY_GRAPH, PG, PROVENANCE_GRAPH, RELEASE_ID_FORMAT
 
 TOOLS = ("rdflib", "pyshacl", "pyoxigraph", "owlready2", "flask", "pylode")
 
@@ -96,14 +100,6 @@ def _tool_versions() -> dict[str, str]:
     return versions
 
 
-def canonical_dataset(quads) -> ox.Dataset:
-    """`quads` with canonical blank-node labels (RDFC, pyoxigraph): the same graph always gets the same
-    labels. (Oxigraph's labels may change between its versions; a release records the versions used.)"""
-    dataset = ox.Dataset(quads)
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
-    return dataset
-
-
 def canonical_nquads(dataset: Dataset) -> bytes:
     """The dataset as sorted N-Quads with canonical blank-node labels: the same sources and tools give
     the same bytes, so a release's content digest changes only when its data does."""
@@ -127,15 +123,17 @@ def build_release(settings: Settings) -> Release:
     digest = hashlib.sha256(nquads).hexdigest()
     releases = settings.releases_dir
     releases.mkdir(parents=True, exist_ok=True)
-    release_id = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{digest[:12]}"
+    release_id = f"{time.strftime(RELEASE_ID_FORMAT, time.gmtime())}-{digest[:12]}"
     tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=releases))
     try:
         (tmp / DATASET_FILE).write_bytes(nquads)
         (tmp / SHAPES_FILE).write_text(sources.shapes.serialize(format="turtle"), encoding="utf-8")
         ontology = dataset.graph(URIRef(ONTOLOGY_GRAPH))
         (tmp / ONTOLOGY_FILE).write_text(ontology.serialize(format="turtle"), encoding="utf-8")
+        changes = record_changes(_current_or_none(settings), nquads)
+        (tmp / CHANGES_FILE).write_text(json.dumps(changes, ensure_ascii=False, indent=2), encoding="utf-8")
         files = {name: hashlib.sha256((tmp / name).read_bytes()).hexdigest()
-                 for name in (DATASET_FILE, SHAPES_FILE, ONTOLOGY_FILE)}
+                 for name in (DATASET_FILE, SHAPES_FILE, ONTOLOGY_FILE, CHANGES_FILE)}
         meta = {
             "id": release_id,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -162,3 +160,9 @@ def build_release(settings: Settings) -> Release:
     return Release.open(final)
 
 
+def _current_or_none(settings: Settings) -> Release | None:
+    """The release served until this build succeeds: what the new one records its changes against."""
+    try:
+        return current_release(settings)
+    except NoRelease:
+        return None

@@ -13,15 +13,18 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from polegraph.errors import NoRelease, PolegraphError
 from polegraph.settings import Settings
+from polegraph.vocab import RELEASE_ID_RE
 
 DATASET_FILE = "dataset.nq"
 SHAPES_FILE = "shapes.ttl"
 ONTOLOGY_FILE = "ontology.ttl"
 METADATA_FILE = "release.json"
+CHANGES_FILE = "changes.json"  # what changed since the previous release (pipeline/diff.py writes it)
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,13 @@ class Release:
     def ontology_path(self) -> Path:
         return self.path / ONTOLOGY_FILE
 
+    @cached_property
+    def changes(self) -> dict | None:
+        """The release's record of what changed since the one before it (None for a release built before
+        polegraph kept such records)."""
+        path = self.path / CHANGES_FILE
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
     @classmethod
     def open(cls, path: Path) -> Release:
         meta_file = Path(path) / METADATA_FILE
@@ -58,6 +68,32 @@ class Release:
 def current_release(settings: Settings) -> Release:
     """The release the `current` symlink points at."""
     return Release.open(settings.current_release)
+
+
+def find_release(settings: Settings, reference: str) -> Release:
+    """The release `reference` names: a release id of <var>/releases, or the path of a release folder."""
+    if RELEASE_ID_RE.match(reference):
+        path = settings.releases_dir / reference
+        if not path.is_dir():
+            raise NoRelease(f"no release {reference} in {settings.releases_dir} (pruned, or never built here)")
+        return Release.open(path)
+    if Path(reference).is_dir():
+        return Release.open(Path(reference))
+    raise PolegraphError(f"{reference!r} is neither a release id (e.g. 20260101T120000Z-0123456789ab) nor a "
+                         f"release folder")
+
+
+def previous_release(settings: Settings, release: Release) -> Release:
+    """The release before `release`: the one its change record names if still kept, else the newest
+    older one in <var>/releases."""
+    recorded = ((release.changes or {}).get("previous") or {}).get("id")
+    if recorded and (settings.releases_dir / recorded).is_dir():
+        return Release.open(settings.releases_dir / recorded)
+    older = sorted(p.name for p in _folders(settings.releases_dir)
+                   if RELEASE_ID_RE.match(p.name) and p.name < release.id)
+    if not older:
+        raise NoRelease(f"no release older than {release.id} in {settings.releases_dir} to compare with")
+    return Release.open(settings.releases_dir / older[-1])
 
 
 def verify_release(release: Release) -> None:

@@ -19,6 +19,7 @@ import httpx
 from polegraph.errors import PublishError
 from polegraph.publish.dcat import DESCRIPTION, KEYWORDS, TITLE, Coverage
 from polegraph.publish.export.manifest import FileEntry, Manifest
+from polegraph.publish.notes import version_notes
 from polegraph.vocab import DATASET_IRI, slugify
 
 API_KEY_ENV = "POLEGRAPH_DATAGOUV_API_KEY"  # its setting (settings.py), named in messages
@@ -120,12 +121,17 @@ def dataset_payload(coverage: Coverage, organization: str | None = None) -> dict
     return payload
 
 
-def resource_fields(entry: FileEntry) -> dict:
-    """A resource's metadata: title = file name (how a resource is matched), bilingual description."""
+def resource_fields(entry: FileEntry, release: tuple[str, dict | None] | None = None) -> dict:
+    """A resource's metadata: title = file name (how a resource is matched), bilingual description, and
+    the version notes of `release` (its id and change record), as in the DCAT-AP description."""
     documentation = entry.name.endswith(DOCUMENTATION_SUFFIXES)
+    description = f"{entry.title_fr}.\n\n{entry.title_en}.\n\nSHA-256 : {entry.sha256}"
+    if release is not None:
+        version, changes = release
+        description += "".join(f"\n\nVersion {version} — {version_notes(changes, lang)}" for lang in ("fr", "en"))
     return {
         "title": entry.name,
-        "description": f"{entry.title_fr}.\n\n{entry.title_en}.\n\nSHA-256 : {entry.sha256}",
+        "description": description,
         "format": entry.name.rsplit(".", 1)[-1],
         "type": "documentation" if documentation else "main",
     }
@@ -174,8 +180,10 @@ class Publication:
 
 
 def publish(manifest: Manifest, folder: Path, coverage: Coverage, api: UdataApi, *, dry_run: bool = True,
-            dataset: str | None = None, organization: str | None = None) -> Publication:
-    """Create or update the dataset, then upload, replace or re-describe each file that differs."""
+            dataset: str | None = None, organization: str | None = None,
+            release: tuple[str, dict | None] | None = None) -> Publication:
+    """Create or update the dataset, then upload, replace or re-describe each file that differs (each
+    resource's description carries the version notes of `release`: its id and change record)."""
     if not dry_run and not api.api_key:
         raise PublishError(f"set {API_KEY_ENV} in the environment to publish (or use --dry-run)")
     report = Publication(api.api_url, dry_run)
@@ -199,7 +207,7 @@ def publish(manifest: Manifest, folder: Path, coverage: Coverage, api: UdataApi,
     by_title = {r.get("title"): r for r in remote.get("resources") or []}
     for entry in manifest.files:
         path = folder / entry.name
-        fields = resource_fields(entry)
+        fields = resource_fields(entry, release)
         resource = by_title.get(entry.name)
         if resource is None:
             resource = write(ApiCall("POST", f"datasets/{dataset_id}/upload/", upload=path),

@@ -3,7 +3,8 @@
 Built from an export's manifest (sizes, checksums, media types) and the release (dates, coverage).
 Controlled values come from the EU vocabularies (publications.europa.eu authority tables) and IANA;
 each concept is typed and placed in its scheme here, so the official DCAT-AP 3.0.1 shapes can check
-it without fetching anything. Download links start with a configurable base URL.
+it without fetching anything. Every link to the site starts with its public base URL (the `public_url`
+setting, Settings.site_url), never a request's Host header.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, SKOS, XSD
 
 from polegraph import vocab
 from polegraph.publish.export.manifest import Manifest
-from polegraph.vocab import DATASET_IRI, ID, PG
+from polegraph.publish.notes import version_notes
+from polegraph.vocab import CATALOG_IRI, DATASET_IRI, ID, PG, RELEASE
 
 SPDX = Namespace(vocab.SPDX)
 VCARD = Namespace(vocab.VCARD)
@@ -24,7 +26,6 @@ DCATAP = Namespace(vocab.DCATAP)
 EU = vocab.EU_AUTHORITY
 IANA = vocab.IANA_MEDIA_TYPES
 
-CATALOG_IRI = URIRef(vocab.CATALOG_IRI)
 DATASET = URIRef(DATASET_IRI)
 LICENCE = URIRef(vocab.ETALAB_LICENCE)
 MANIFESTO = URIRef(vocab.MANIFESTO_IRI)
@@ -39,6 +40,7 @@ FILE_TYPES = {  # media type → EU file-type authority code
 }
 THEMES = ("ECON", "TECH", "REGI")  # economy and finance; science and technology; regions and cities
 
+PUBLISHER = {"fr": "Projet polegraph", "en": "The polegraph project"}
 TITLE = {"fr": "polegraph : graphe de connaissances des pôles de compétitivité",
          "en": "polegraph: knowledge graph of the French competitiveness clusters"}
 DESCRIPTION = {
@@ -90,10 +92,14 @@ def coverage_of(store) -> Coverage:
                     int(row["end"]) if row.get("end") else None, tuple(slugs))
 
 
-def public_base_url(public_url: str | None, fallback: str) -> str:
-    """The public base URL of downloads: the `public_url` setting, else `fallback` (the served host)."""
-    base = public_url or fallback
-    return base if base.endswith("/") else base + "/"
+def citation(release_metadata: dict, lang: str) -> str:
+    """How to cite the dataset, in `lang`: publisher, year, title, version and its date, the dataset IRI."""
+    version = release_metadata.get("id", "")
+    day = str(release_metadata.get("created", ""))[:10]
+    year = day[:4] or {"fr": "s. d.", "en": "n.d."}[lang]
+    kind = {"fr": "jeu de données", "en": "data set"}[lang]
+    dated = f"version {version}, {day}" if day else f"version {version}"
+    return f"{PUBLISHER[lang]} ({year}). {TITLE[lang]} ({dated}) [{kind}]. {DATASET_IRI}"
 
 
 def media_type_iri(media_type: str) -> URIRef:
@@ -143,8 +149,10 @@ def _slug(name: str) -> str:
     return name.replace(".", "-")
 
 
-def catalog_graph(manifest: Manifest, release_metadata: dict, coverage: Coverage, base_url: str) -> Graph:
-    """The DCAT-AP 3 description of the catalogue, the dataset, its distributions and the SPARQL service."""
+def catalog_graph(manifest: Manifest, release_metadata: dict, coverage: Coverage, base_url: str,
+                  changes: dict | None = None) -> Graph:
+    """The DCAT-AP 3 description of the catalogue, the dataset (this release: its version, its notes from
+    `changes`, the link to the previous one, how to cite it), its distributions and the SPARQL service."""
     g = Graph(bind_namespaces="rdflib")
     for prefix, ns in {"dcat": DCAT, "dcterms": DCTERMS, "foaf": FOAF, "spdx": SPDX, "vcard": VCARD,
                        "skos": SKOS, "adms": ADMS, "prov": PROV, "dcatap": DCATAP}.items():
@@ -158,7 +166,7 @@ def catalog_graph(manifest: Manifest, release_metadata: dict, coverage: Coverage
     publisher = URIRef(local + "publisher")
     g.add((publisher, RDF.type, FOAF.Agent))
     g.add((publisher, RDF.type, FOAF.Organization))
-    _both(g, publisher, FOAF.name, {"fr": "Projet polegraph", "en": "The polegraph project"})
+    _both(g, publisher, FOAF.name, PUBLISHER)
     g.add((publisher, FOAF.homepage, URIRef(base)))
     contact = URIRef(local + "contact")
     g.add((contact, RDF.type, VCARD.Kind))
@@ -174,7 +182,7 @@ def catalog_graph(manifest: Manifest, release_metadata: dict, coverage: Coverage
     frequency = _concept(g, "frequency", "IRREG", DCTERMS.Frequency)
     themes = [_concept(g, "data-theme", code) for code in THEMES]
 
-    catalog = CATALOG_IRI
+    catalog = URIRef(CATALOG_IRI)
     g.add((catalog, RDF.type, DCAT.Catalog))
     _both(g, catalog, DCTERMS.title, {"fr": "Catalogue polegraph", "en": "polegraph catalogue"})
     _both(g, catalog, DCTERMS.description, {
@@ -214,8 +222,7 @@ def catalog_graph(manifest: Manifest, release_metadata: dict, coverage: Coverage
     g.add((ds, DCTERMS.conformsTo, URIRef(str(PG).rstrip("#"))))
     g.add((URIRef(str(PG).rstrip("#")), RDF.type, DCTERMS.Standard))
     if version:
-        g.add((ds, URIRef(str(DCAT) + "version"), Literal(version)))
-        g.add((ds, OWL.versionInfo, Literal(version)))
+        _version(g, ds, release_metadata, changes)
     if when is not None:
         g.add((ds, DCTERMS.modified, when))
         g.add((ds, DCTERMS.issued, when))
@@ -279,6 +286,20 @@ def catalog_graph(manifest: Manifest, release_metadata: dict, coverage: Coverage
     g.add((service, DCTERMS.publisher, publisher))
     g.add((service, DCAT.contactPoint, contact))
     return g
+
+
+def _version(g: Graph, ds: URIRef, release_metadata: dict, changes: dict | None) -> None:
+    """dcat:version, adms:versionNotes (fr, en), dcat:previousVersion and the citation of this release."""
+    g.add((ds, URIRef(str(DCAT) + "version"), Literal(release_metadata["id"])))
+    _both(g, ds, ADMS.versionNotes, {lang: version_notes(changes, lang) for lang in ("fr", "en")})
+    _both(g, ds, DCTERMS.bibliographicCitation, {lang: citation(release_metadata, lang) for lang in ("fr", "en")})
+    previous = (changes or {}).get("previous") or {}
+    if previous.get("id"):
+        before = URIRef(RELEASE + previous["id"])
+        g.add((ds, URIRef(str(DCAT) + "previousVersion"), before))
+        g.add((before, URIRef(str(DCAT) + "version"), Literal(previous["id"])))
+        if previous.get("created"):
+            g.add((before, DCTERMS.issued, Literal(previous["created"], datatype=XSD.dateTime)))
 
 
 # The official DCAT-AP 3.0.1 SHACL files to validate with: the full set references range shapes that

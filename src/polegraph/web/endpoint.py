@@ -200,7 +200,7 @@ class Endpoint:
             raise RequestRefused(406, "not-acceptable", "the service description is available as HTML or "
                                  + ", ".join(f.name for f in GRAPH_FORMATS))
         service = self.service
-        triples = describe_service(request_url(environ), service.statistics,
+        triples = describe_service(self.settings.site_url + PATH.lstrip("/"), service.statistics,
                                    release_id=service.release.id, timeout_s=self.settings.query_timeout_s,
                                    max_rows=self.settings.max_rows, max_query_bytes=self.settings.max_query_bytes)
         items = triples if fmt.name not in ("trig", "nquads") else \

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from polegraph.pipeline.build import canonical_dataset
+from polegraph.pipeline.canonical import canonical_dataset
 from polegraph.vocab import DCAT, EURIO, ONTOLOGY_GRAPH, PREFIXES, VCARD
 
 # Prefixes written into Turtle, TriG and the JSON-LD @context, beyond polegraph's own.

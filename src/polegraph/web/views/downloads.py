@@ -1,7 +1,10 @@
-"""/downloads/ (the export files of the served release) and /catalog (its DCAT-AP description).
+"""/downloads/ (the export files of the served release, what changed since the previous release, how to
+cite it), /catalog (its DCAT-AP description), and the IRIs that resolve to that description: the dataset,
+the served release and the previous one (/release/{id}).
 
 The export is made once per release (core: export.release_export) on first use and kept in the
-var folder; files are served only if the manifest lists them, so no other path can be reached.
+var folder; files are served only if the manifest lists them, so no other path can be reached. Absolute
+URLs come from the public base URL setting (Settings.site_url), never from the request's Host header.
 """
 
 from __future__ import annotations
@@ -12,18 +15,20 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, jsonify, redirect, request, send_file
 
 from polegraph.errors import RequestRefused
-from polegraph.publish.dcat import catalog_graph, coverage_of, public_base_url, serialize_description
+from polegraph.publish.dcat import catalog_graph, citation, coverage_of, serialize_description
 from polegraph.publish.export import release_export
 from polegraph.publish.export.manifest import MANIFEST_FILE, SUMS_FILE, Manifest
+from polegraph.publish.notes import version_notes
 from polegraph.query.formats import GRAPH_FORMATS, HTML, Format
 from polegraph.web.app import service
-from polegraph.web.i18n import localised_page
+from polegraph.web.i18n import current_language, localised_page
 from polegraph.web.negotiation import negotiate
 
 bp = Blueprint("downloads", __name__)
 _LOCK = threading.Lock()
 LISTING_FORMATS = (HTML, Format("json", "application/json"))
 CATALOG_FORMATS = tuple(f for f in GRAPH_FORMATS if f.name in ("turtle", "jsonld", "rdfxml", "ntriples"))
+CHANGED_RESOURCES_SHOWN = 50  # per graph on the page; the JSON listing and `polegraph diff` give them all
 _RDFLIB_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "rdfxml": "xml", "ntriples": "nt"}
 
 
@@ -39,23 +44,27 @@ def _export() -> tuple[Path, Manifest]:
     return cached
 
 
-def base_url() -> str:
-    """Where download links point: the public URL setting, else the host this request reached."""
-    return public_base_url(service().settings.public_url, request.host_url)
-
-
 @bp.get("/downloads/")
 def listing():
     folder, manifest = _export()
     fmt = negotiate(request.headers.get("Accept"), LISTING_FORMATS, request.args.get("format"))
     if fmt is None:
         raise RequestRefused(406, "not-acceptable", "the listing is available as HTML or JSON")
+    release = service().release
+    changes = release.changes
     if fmt.name == "json":
-        response = jsonify({"release": service().release.id, "files": [f.to_dict() for f in manifest.files],
-                            "checksums": SUMS_FILE, "manifest": MANIFEST_FILE})
+        response = jsonify({
+            "release": release.id, "created": release.metadata.get("created"),
+            "files": [f.to_dict() for f in manifest.files], "checksums": SUMS_FILE, "manifest": MANIFEST_FILE,
+            "changes": changes, "version_notes": {lang: version_notes(changes, lang) for lang in ("fr", "en")},
+            "citation": {lang: citation(release.metadata, lang) for lang in ("fr", "en")}})
     else:
-        response = localised_page("downloads.html", release=service().release.id, files=manifest.files,
-                                  sums=SUMS_FILE, manifest_file=MANIFEST_FILE)
+        lang = current_language()
+        shown = [g for g in (changes or {}).get("graphs", []) if g["kind"] != "derived"]
+        response = localised_page("downloads.html", release=release.id, files=manifest.files, sums=SUMS_FILE,
+                                  manifest_file=MANIFEST_FILE, notes=version_notes(changes, lang),
+                                  changed=shown, shown_resources=CHANGED_RESOURCES_SHOWN,
+                                  citation=citation(release.metadata, lang))
     response.vary.add("Accept")
     return response
 
@@ -84,15 +93,33 @@ def dataset():
     return redirect("/catalog" + query, code=303)
 
 
+@bp.get("/release/<release_id>")
+def release_version(release_id: str):
+    """A release's IRI: the served one and the one before it are described by the catalogue."""
+    svc = service()
+    previous = ((svc.release.changes or {}).get("previous") or {}).get("id")
+    if release_id not in (svc.release.id, previous):
+        abort(404, description=f"release {release_id} is not described here; this server serves release "
+                               f"{svc.release.id} (see /catalog)")
+    response = redirect("/catalog", code=303)
+    response.vary.add("Accept")
+    return response
+
+
 @bp.get("/catalog")
 def catalog():
-    fmt = negotiate(request.headers.get("Accept"), CATALOG_FORMATS, request.args.get("format"))
+    fmt = negotiate(request.headers.get("Accept"), (*CATALOG_FORMATS, HTML), request.args.get("format"))
     if fmt is None:
         raise RequestRefused(406, "not-acceptable", "the catalogue is available as Turtle, JSON-LD, RDF/XML "
-                                                     "or N-Triples")
+                                                     "or N-Triples, and to browsers as the downloads page")
+    if fmt is HTML:  # a reader's view of the same description: the downloads page
+        response = redirect("/downloads/", code=303)
+        response.vary.add("Accept")
+        return response
     _folder, manifest = _export()
     svc = service()
-    graph = catalog_graph(manifest, svc.release.metadata, coverage_of(svc.backend), base_url())
+    graph = catalog_graph(manifest, svc.release.metadata, coverage_of(svc.backend), svc.settings.site_url,
+                          svc.release.changes)
     charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
     return Response(serialize_description(graph, _RDFLIB_FORMATS[fmt.name]),
                     content_type=fmt.media_type + charset)
