@@ -121,7 +121,7 @@ class LabelIndex:
         flat: list[str] = []
         for token in tokens:
             start = len(flat)
-            if token.kind != "punct":
+            if token.kind != "punct" or token.text == "&":  # & reads as « et », as in labels
                 flat.extend(units(token.text))
             spans.append((start, len(flat)))
         starts = {s: i for i, (s, e) in enumerate(spans) if e > s}
