@@ -79,9 +79,11 @@ def test_the_value_chains_each_annex_project_serves(run):
 
 
 def test_the_public_bodies_that_fund_or_co_fund_projects(run):
-    rows = run("public-cofunders")
-    got = {(short(r["body"]), short(r["initiative"]), short(r["section"])): set(filter(None, (
-        r.get("otherFunders") or "").split(" ; "))) for r in rows}
+    got: dict[tuple[str, str, str], set[str]] = {}
+    for r in run("public-cofunders"):
+        others = got.setdefault((short(r["body"]), short(r["initiative"]), short(r["section"])), set())
+        if r.get("otherFunderLabel"):
+            others.add(r["otherFunderLabel"])
     # "cofinancé par trois Agences de l'eau", beside "le programme européen LIFE"
     assert got[("agences-de-leau", "zeus", "annexe-03")] == {"LIFE"}
     # DECLYC: half paid by the partners, half by the State
