@@ -30,6 +30,8 @@ class Settings:
 
     project: Path = _setting("PROJECT", Path("."), "project folder holding ontology/, data/, shapes/, queries/")
     var: Path | None = _setting("VAR", None, "where releases and exports are written (default: <project>/var)")
+    manifesto: Path | None = _setting("MANIFESTO", None, "the manifesto's text, which `coverage` sweeps for names "
+                                      "(default: <project>/../shared/sources/manifeste-phase6.txt)")
     host: str = _setting("HOST", "127.0.0.1", "interface `serve` listens on")
     port: int = _setting("PORT", 5000, "port `serve` listens on")
     workers: int = _setting("WORKERS", 2, "web worker processes of `serve`")
@@ -100,6 +102,15 @@ class Settings:
         return self.project / "queries"
 
     @property
+    def coverage_file(self) -> Path:
+        """Where the manifesto's sections begin, and the names the coverage sweep leaves out on purpose."""
+        return self.data_dir / "coverage.toml"
+
+    @property
+    def manifesto_path(self) -> Path:
+        return (self.manifesto or self.project.parent / "shared" / "sources" / "manifeste-phase6.txt").resolve()
+
+    @property
     def var_dir(self) -> Path:
         return (self.var or self.project / "var").resolve()
 
@@ -153,7 +164,7 @@ def _parse(name: str, raw: str, default):
             return int(raw)
         if isinstance(default, float):
             return float(raw)
-        if isinstance(default, Path) or name.endswith(("_VAR", "_PROJECT")):
+        if isinstance(default, Path) or name.endswith(("_VAR", "_PROJECT", "_MANIFESTO")):
             return Path(raw)
         return raw
     except ValueError:

@@ -58,7 +58,7 @@ def test_funded_projects_budget_lead_partners_funders(run):
     assert parts(rows["oratex"]["funders"]) == {"Région Auvergne-Rhône-Alpes", "État", "France 2030"}
     assert rows["oratex"]["lead"] == "MASSEBEUF Textiles"
     assert rows["zeus"]["lead"] == "Aquanova"
-    assert parts(rows["zeus"]["funders"]) == {"LIFE"}
+    assert parts(rows["zeus"]["funders"]) == {"LIFE", "Agences de l'eau"}  # "cofinancé par trois Agences de l'eau"
     assert rows["nemo"]["lead"] == "Kairntech"
 
 

@@ -190,8 +190,9 @@ class KeptAliveClient:
     """A client reusing one connection, as urllib3 and browsers do: before each request it looks whether
     the server closed the connection while it was idle, and if so opens a new one (counted)."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, source: str):
         self.host, self.port = url.removeprefix("http://").split(":")
+        self.source = source
         self.connection: http.client.HTTPConnection | None = None
         self.reopened = 0
 
@@ -203,7 +204,8 @@ class KeptAliveClient:
             if self.connection is not None:
                 self.connection.close()
                 self.reopened += 1
-            self.connection = http.client.HTTPConnection(self.host, int(self.port), timeout=30)
+            self.connection = http.client.HTTPConnection(self.host, int(self.port), timeout=30,
+                                                         source_address=(self.source, 0))
         self.connection.request("GET", path)
         response = self.connection.getresponse()
         response.read()
@@ -225,12 +227,13 @@ def test_the_server_reloads_a_new_release_on_sighup_without_failing_a_request(va
     failures: list[str] = []
     answered = [0]
     stop = threading.Event()
-    kept_alive = KeptAliveClient(served.url)
+    kept_alive = KeptAliveClient(served.url, "127.0.0.20")
 
-    def client(keep_alive: bool):
+    def client(keep_alive: bool, source: str):  # each client its own address: its own share (web/admission.py)
         while not stop.is_set():
             try:
-                status = kept_alive.get(TRIVIAL) if keep_alive else call(served.url, "GET", TRIVIAL, timeout=30).status
+                status = kept_alive.get(TRIVIAL) if keep_alive else \
+                    call(served.url, "GET", TRIVIAL, timeout=30, source=source).status
                 if status != 200:
                     failures.append(f"{status} ({'kept alive' if keep_alive else 'new connection'})")
                 answered[0] += 1
@@ -239,10 +242,11 @@ def test_the_server_reloads_a_new_release_on_sighup_without_failing_a_request(va
             time.sleep(0.01)
 
     long_answer: list = []
-    clients = [threading.Thread(target=client, args=(i == 0,)) for i in range(4)]
+    clients = [threading.Thread(target=client, args=(i == 0, f"127.0.0.{20 + i}")) for i in range(4)]
     for thread in clients:
         thread.start()
-    in_flight = threading.Thread(target=lambda: long_answer.append(call(served.url, "GET", LONG, timeout=60)))
+    in_flight = threading.Thread(target=lambda: long_answer.append(call(served.url, "GET", LONG, timeout=60,
+                                                                        source="127.0.0.30")))
     try:
         time.sleep(0.5)
         in_flight.start()
