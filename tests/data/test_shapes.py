@@ -297,13 +297,14 @@ RULE_BREAKS = {
     "signatory role without pg:signatoryOf": ("""
         initiative:pacte-test a pg:Agreement ; rdfs:label "Pacte test"@fr , "Test pact"@en .
         participation:pacte-test-alpha-test a pg:Participation ; rdfs:label "Alpha Test dans le pacte"@fr ,
-            "Alpha Test in the pact"@en ; pg:participant pole:alpha-test ; pg:participationIn initiative:pacte-test ;
-            pg:participationRole "signataire"@fr .""", "SignatoryRoleShape", "pacte-test-alpha-test", "Violation"),
+            "Alpha Test in the pact"@en ; pg:participant pole:alpha-test ;
+            pg:participationIn initiative:pacte-test ; pg:participationRole "signataire"@fr .""", "SignatoryRoleShape", "pacte-test-alpha-test", "Violation"),
     "community member recorded as a mere participant": ("""
         organisation:societe-test a pg:Company ; rdfs:label "Société test"@fr , "Test company"@en ;
             pg:participatesIn initiative:projet-test .
-        figure:projet-test-membres a pg:Figure ; rdfs:label "Membres du projet test"@fr , "Test project members"@en ;
-            pg:figureOf initiative:projet-test ; pg:measures measure:members ; pg:value 12 ; pg:unitText "membres"@fr .""",
+        figure:projet-test-membres a pg:Figure ; rdfs:label "Membres du projet test"@fr ,
+            "Test project members"@en ; pg:figureOf initiative:projet-test ; pg:measures measure:members ;
+            pg:value 12 ; pg:unitText "membres"@fr .""",
         "CommunityMemberShape", "initiative/projet-test", "Violation"),
     "State body at the EU level": ("""
         organisation:ministere-test a pg:StateBody ; rdfs:label "Ministère test"@fr , "Test ministry"@en ;
@@ -316,8 +317,8 @@ RULE_BREAKS = {
             pg:level pg:GalacticLevel .""", "GovernanceLevelShape", "ontology#GalacticLevel", "Violation"),
     "name as written without its reading": ("""
         participation:projet-test-alpha-test a pg:Participation ; rdfs:label "Alpha Test dans le projet"@fr ,
-            "Alpha Test in the project"@en ; pg:participant pole:alpha-test ; pg:participationIn initiative:projet-test ;
-            pg:nameAsWritten "Pôle Alpha"@fr .""", "interpretation", "projet-test-alpha-test", "Violation"),
+            "Alpha Test in the project"@en ; pg:participant pole:alpha-test ;
+            pg:participationIn initiative:projet-test ; pg:nameAsWritten "Pôle Alpha"@fr .""", "interpretation", "projet-test-alpha-test", "Violation"),
     "signer signing in another organisation's post": ("""
         pole:beta-test a pg:Pole ; rdfs:label "Beta Test"@fr , "Beta Test"@en .
         signature:manifeste-phase-6-beta-test a pg:Signature ; rdfs:label "Signature de Beta Test"@fr ,

@@ -205,8 +205,9 @@ def infer(asserted: rdflib.Graph) -> rdflib.Graph:
 
     Derived: subclass/subproperty closures (TBox), types through the class hierarchy and through
     domains and ranges, triples through subproperties, inverses, symmetric and transitive
-    properties and property chains (named properties only). Not derived: sameAs, cardinality and class-expression reasoning (the ontology's
-    unions and disjointness axioms are for the DL check, not for querying).
+    properties and property chains (named properties only). Not derived: sameAs, cardinality and
+    class-expression reasoning (the ontology's unions and disjointness axioms are for the DL check,
+    not for querying).
     """
     triples = set(all_triples(asserted))
     schema = _Schema(triples)
