@@ -298,7 +298,8 @@ RULE_BREAKS = {
         initiative:pacte-test a pg:Agreement ; rdfs:label "Pacte test"@fr , "Test pact"@en .
         participation:pacte-test-alpha-test a pg:Participation ; rdfs:label "Alpha Test dans le pacte"@fr ,
             "Alpha Test in the pact"@en ; pg:participant pole:alpha-test ;
-            pg:participationIn initiative:pacte-test ; pg:participationRole "signataire"@fr .""", "SignatoryRoleShape", "pacte-test-alpha-test", "Violation"),
+            pg:participationIn initiative:pacte-test ; pg:participationRole "signataire"@fr .""",
+        "SignatoryRoleShape", "pacte-test-alpha-test", "Violation"),
     "community member recorded as a mere participant": ("""
         organisation:societe-test a pg:Company ; rdfs:label "Société test"@fr , "Test company"@en ;
             pg:participatesIn initiative:projet-test .
@@ -308,7 +309,8 @@ RULE_BREAKS = {
         "CommunityMemberShape", "initiative/projet-test", "Violation"),
     "State body at the EU level": ("""
         organisation:ministere-test a pg:StateBody ; rdfs:label "Ministère test"@fr , "Test ministry"@en ;
-            pg:level pg:EuropeanUnionLevel .""", "LevelAgreesWithClassShape", "organisation/ministere-test", "Violation"),
+            pg:level pg:EuropeanUnionLevel .""",
+        "LevelAgreesWithClassShape", "organisation/ministere-test", "Violation"),
     "public body without a level": ("""
         organisation:agence-test a pg:PublicBody ; rdfs:label "Agence test"@fr , "Test agency"@en .""",
         "LevelStatedShape", "organisation/agence-test", "Warning"),
@@ -318,7 +320,8 @@ RULE_BREAKS = {
     "name as written without its reading": ("""
         participation:projet-test-alpha-test a pg:Participation ; rdfs:label "Alpha Test dans le projet"@fr ,
             "Alpha Test in the project"@en ; pg:participant pole:alpha-test ;
-            pg:participationIn initiative:projet-test ; pg:nameAsWritten "Pôle Alpha"@fr .""", "interpretation", "projet-test-alpha-test", "Violation"),
+            pg:participationIn initiative:projet-test ; pg:nameAsWritten "Pôle Alpha"@fr .""",
+        "interpretation", "projet-test-alpha-test", "Violation"),
     "signer signing in another organisation's post": ("""
         pole:beta-test a pg:Pole ; rdfs:label "Beta Test"@fr , "Beta Test"@en .
         signature:manifeste-phase-6-beta-test a pg:Signature ; rdfs:label "Signature de Beta Test"@fr ,
