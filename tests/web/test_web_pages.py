@@ -158,7 +158,7 @@ def release_graphs(release) -> Dataset:
     return Dataset().parse(release.dataset_path, format="nquads")
 
 
-@pytest.mark.parametrize("name", ["ontology", "vocabulary", "manifesto", "provenance", "inferred"])
+@pytest.mark.parametrize("name", ["ontology", "vocabulary", "manifesto", "provenance", "inferred", "alignment"])
 @pytest.mark.parametrize("accept, syntax", [("text/turtle", "turtle"), ("application/n-triples", "nt"),
                                             ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")])
 def test_a_graph_iri_gives_that_graph_in_the_accepted_syntax(server, release_graphs, name, accept, syntax):

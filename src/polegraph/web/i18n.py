@@ -121,6 +121,18 @@ MESSAGES: dict[str, dict[str, str]] = {
               "download as CSV.",
     },
     "editor.queries": {"fr": "Requêtes d'exemple", "en": "Example queries"},
+    "editor.cookbook": {"fr": "Pour écrire vos requêtes : les préfixes, les motifs et les raccourcis du graphe.",
+                        "en": "To write your own queries: the graph's prefixes, patterns and shortcuts."},
+    "editor.verbs": {"fr": "les verbes du texte et leurs propriétés",
+                     "en": "the text's verbs and their properties"},
+    "cookbook.title": {"fr": "Recettes de requêtes SPARQL", "en": "SPARQL query cookbook"},
+    "cookbook.intro": {"fr": "Chaque motif ci-dessous (en anglais) est une requête nommée de l'éditeur, "
+                             "vérifiée par les tests.",
+                       "en": "Each pattern below is a named query of the editor, checked by the tests."},
+    "graph.alignment": {"fr": "Les mêmes faits que les données, redits dans les vocabulaires standard (ORG, schema.org, "
+                              "FOAF, PROV, EURIO, DCTERMS), déduits à la construction.",
+                        "en": "The same facts as the data, restated in the standard vocabularies (ORG, schema.org, "
+                              "FOAF, PROV, EURIO, DCTERMS), inferred at build time."},
     "editor.link": {"fr": "lien", "en": "link"},
     "editor.csv": {"fr": "résultats CSV", "en": "CSV results"},
     "editor.noscript": {"fr": "L'éditeur a besoin de JavaScript ; chaque requête reste exécutable par son lien CSV.",

@@ -24,7 +24,7 @@ BY_EXTENSION = {ext: name for name, ext in EXTENSIONS.items()}
 DATA_LINKS = (("Turtle", "turtle"), ("JSON-LD", "jsonld"), ("RDF/XML", "rdfxml"), ("N-Triples", "ntriples"),
               ("TriG", "trig"))
 PAGE_FORMATS = (HTML, *GRAPH_FORMATS)
-KNOWN_GRAPHS = ("ontology", "vocabulary", "manifesto", "provenance", "inferred")  # described in i18n.py
+KNOWN_GRAPHS = ("ontology", "vocabulary", "manifesto", "provenance", "inferred", "alignment")  # described in i18n.py
 
 
 def href(iri: str) -> str:
