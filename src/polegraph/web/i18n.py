@@ -129,8 +129,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cookbook.intro": {"fr": "Chaque motif ci-dessous (en anglais) est une requête nommée de l'éditeur, "
                              "vérifiée par les tests.",
                        "en": "Each pattern below is a named query of the editor, checked by the tests."},
-    "graph.alignment": {"fr": "Les mêmes faits que les données, redits dans les vocabulaires standard (ORG, schema.org, "
-                              "FOAF, PROV, EURIO, DCTERMS), déduits à la construction.",
+    "graph.alignment": {"fr": "Les mêmes faits que les données, redits dans les vocabulaires standard (ORG, "
+                              "schema.org, FOAF, PROV, EURIO, DCTERMS), déduits à la construction.",
                         "en": "The same facts as the data, restated in the standard vocabularies (ORG, schema.org, "
                               "FOAF, PROV, EURIO, DCTERMS), inferred at build time."},
     "editor.link": {"fr": "lien", "en": "link"},
