@@ -244,6 +244,17 @@ def test_a_verb_is_the_french_label_of_its_property(store):
         assert labels[str(PG[prop])] == verb, prop
 
 
+def test_the_verb_table_of_modelling_md_is_the_ontology_s(store):
+    from polegraph.web.content.ontology_docs import verb_table
+
+    ontology = rdflib.Graph().parse(PROJECT / "ontology" / "poles.ttl")
+    text = (PROJECT / "docs" / "modelling.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| ([^|`]+?) \| `pg:(\w+)` \|", text, re.M))
+    assert documented == {(verb, prop) for verb, prop, _ in verb_table(ontology)}
+    found = store.select(f"""PREFIX pg: <{PG}> SELECT ?p WHERE {{ ?p pg:verbInText "fédère"@fr }}""")
+    assert [r["p"] for r in found] == [str(PG.federates)]
+
+
 def test_the_pole_mer_attributions_are_queryable_with_their_reading(run):
     rows = run("cookbook-name-readings")
     assert {r["nameAsWritten"] for r in rows} == {"Pôle Mer"}
