@@ -11,6 +11,7 @@ import functools
 from pathlib import Path
 
 import markdown
+import flask
 from flask import Blueprint, abort
 from markupsafe import Markup
 
@@ -27,7 +28,7 @@ def _render(path: Path, _mtime_ns: int) -> str:
 
 
 @bp.get("/cookbook")
-def cookbook():
+def cookbook() -> flask.Response:
     path = service().settings.project / "docs" / "cookbook.md"
     if not path.is_file():
         abort(404, description="this installation has no docs/cookbook.md")
