@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import markdown
 import flask
+import markdown
 from flask import Blueprint, abort
 from markupsafe import Markup
 
