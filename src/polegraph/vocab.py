@@ -21,6 +21,10 @@ CATALOG_IRI = BASE + "catalog"
 ONTOLOGY_GRAPH = GRAPH + "ontology"
 PROVENANCE_GRAPH = GRAPH + "provenance"
 INFERRED_GRAPH = GRAPH + "inferred"
+# The inferred restatements of pg: facts in the standard vocabularies (org:memberOf beside pg:memberOf,
+# `a schema:Organization` beside `a pg:Pole`…), kept apart so that one link is one property unless a
+# query asks for them (docs/modelling.md, "Inferred statements and alignment copies").
+ALIGNMENT_GRAPH = GRAPH + "alignment"
 # In a triple store loaded by `polegraph push`: which graphs its current release consists of, and the
 # staging graphs a push loads before it switches.
 RELEASES_GRAPH = GRAPH + "releases"
@@ -43,6 +47,7 @@ DCTERMS = "http://purl.org/dc/terms/"
 SH = "http://www.w3.org/ns/shacl#"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
+VANN = "http://purl.org/vocab/vann/"
 DCAT = "http://www.w3.org/ns/dcat#"
 ADMS = "http://www.w3.org/ns/adms#"
 SPDX = "http://spdx.org/rdf/terms#"
@@ -55,10 +60,19 @@ W3C_FORMATS = "http://www.w3.org/ns/formats/"
 SPARQL_RESULTS = "http://www.w3.org/2005/sparql-results#"
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 ETALAB_LICENCE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
+ORG = "http://www.w3.org/ns/org#"
+SCHEMA = "https://schema.org/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+PROV = "http://www.w3.org/ns/prov#"
+# The vocabularies the ontology aligns with (rdfs:subClassOf / rdfs:subPropertyOf): an inferred triple
+# whose property, or whose class for rdf:type, is theirs goes to the alignment graph. SKOS counts for
+# classes only (`a skos:Concept`); skos:narrower, the inverse of an asserted skos:broader, is no copy.
+ALIGNMENT_PROPERTY_NAMESPACES = (ORG, SCHEMA, FOAF, PROV, EURIO, DCTERMS)
+ALIGNMENT_CLASS_NAMESPACES = (*ALIGNMENT_PROPERTY_NAMESPACES, SKOS)
 
 KINDS = (
     "pole", "person", "role", "organisation", "initiative", "place", "filiere", "theme", "measure",
-    "figure", "mandate", "participation", "document", "section", "scheme",
+    "figure", "mandate", "participation", "document", "section", "scheme", "signature",
 )
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -71,10 +85,10 @@ PREFIXES = {
     "xsd": XSD,
     "skos": SKOS,
     "dcterms": DCTERMS,
-    "org": "http://www.w3.org/ns/org#",
-    "schema": "https://schema.org/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "prov": "http://www.w3.org/ns/prov#",
+    "org": ORG,
+    "schema": SCHEMA,
+    "foaf": FOAF,
+    "prov": PROV,
     **{kind: f"{ID}{kind}/" for kind in KINDS},
 }
 

@@ -48,6 +48,9 @@ section:signatures {
         pg:holdsRole role:alpha-test-president .
     role:alpha-test-president a pg:Role ; rdfs:label "Présidence d'Alpha Test"@fr ;
         pg:roleIn pole:alpha-test ; pg:titleAsWritten "Présidente"@fr .
+    pole:alpha-test rdfs:label "Alpha Test"@en .
+    person:ann-test rdfs:label "Ann Test"@en .
+    role:alpha-test-president rdfs:label "Presidency of Alpha Test"@en .
 }
 section:chapitre-01 {
     pole:alpha-test a pg:Pole ; rdfs:label "Alpha Test"@fr ; pg:leads initiative:projet-test .
@@ -59,6 +62,8 @@ section:chapitre-01 {
         pg:currency "EUR" ; pg:qualifier pg:MoreThan ; pg:year "2024"^^xsd:gYear .
     figure:alpha-test-pme a pg:Figure ; rdfs:label "Part de PME d'Alpha Test"@fr ;
         pg:figureOf pole:alpha-test ; pg:measures measure:sme-share ; pg:value 25 ; pg:unitText "%" .
+    figure:projet-test-budget rdfs:label "Test project budget"@en .
+    figure:alpha-test-pme rdfs:label "Alpha Test's SME share"@en .
 }
 """
 
@@ -155,6 +160,8 @@ BROKEN = {
     # name: (mistake inserted into a section graph or replacing a line of VALID, shape, focus, severity)
     "missing French label": (
         ("rdfs:label \"Ann Test\"@fr ;", "rdfs:label \"Ann Test\"@en ;"), "label", "person/ann-test", "Violation"),
+    "missing English label": (
+        ("person:ann-test rdfs:label \"Ann Test\"@en .", ""), "label", "person/ann-test", "Violation"),
     "two French labels": (
         ("rdfs:label \"Projet test\"@fr ,", "rdfs:label \"Projet test\"@fr , \"Projet essai\"@fr ,"),
         "label", "initiative/projet-test", "Violation"),
@@ -262,7 +269,7 @@ def test_interpretation_silences_the_missing_leader_warning(check):
 
 def test_pole_without_president_is_only_a_warning(check):
     report = check(VALID + """
-section:annexe-02 { pole:gamma-test a pg:Pole ; rdfs:label "Gamma Test"@fr . }
+section:annexe-02 { pole:gamma-test a pg:Pole ; rdfs:label "Gamma Test"@fr , "Gamma Test"@en . }
 """)
     assert found(report, "#president", "pole/gamma-test", "Warning"), report.to_text()
     assert report.conforms
@@ -278,3 +285,89 @@ def test_messages_come_in_both_languages_with_values_filled_in(check):
 def test_real_data_conforms(release):
     """The build validates on every build; a release exists only if there is no violation."""
     assert release.metadata["validation"]["Violation"] == 0
+
+
+# ------------------------------------------------------------------ issue 26: consistency rules
+
+EXTRA_PREFIXES = """
+@prefix participation: <https://w3id.org/polegraph/id/participation/> .
+@prefix signature: <https://w3id.org/polegraph/id/signature/> .
+@prefix document: <https://w3id.org/polegraph/id/document/> .
+"""
+
+RULE_BREAKS = {
+    # name: (statements added to VALID in section:annexe-02, shape, focus, severity)
+    "call of a funding programme not funded by it": ("""
+        initiative:fonds-test a pg:FundingProgramme ; rdfs:label "Fonds test"@fr , "Test fund"@en ;
+            pg:level pg:StateLevel .
+        initiative:appel-test a pg:CallForProjects ; rdfs:label "Appel test"@fr , "Test call"@en ;
+            pg:partOf initiative:fonds-test .""", "CallOfFundingProgrammeShape", "initiative/appel-test", "Violation"),
+    "signatory role without pg:signatoryOf": ("""
+        initiative:pacte-test a pg:Agreement ; rdfs:label "Pacte test"@fr , "Test pact"@en .
+        participation:pacte-test-alpha-test a pg:Participation ; rdfs:label "Alpha Test dans le pacte"@fr ,
+            "Alpha Test in the pact"@en ; pg:participant pole:alpha-test ;
+            pg:participationIn initiative:pacte-test ; pg:participationRole "signataire"@fr .""",
+        "SignatoryRoleShape", "pacte-test-alpha-test", "Violation"),
+    "community member recorded as a mere participant": ("""
+        organisation:societe-test a pg:Company ; rdfs:label "Société test"@fr , "Test company"@en ;
+            pg:participatesIn initiative:projet-test .
+        figure:projet-test-membres a pg:Figure ; rdfs:label "Membres du projet test"@fr ,
+            "Test project members"@en ; pg:figureOf initiative:projet-test ; pg:measures measure:members ;
+            pg:value 12 ; pg:unitText "membres"@fr .""",
+        "CommunityMemberShape", "initiative/projet-test", "Violation"),
+    "State body at the EU level": ("""
+        organisation:ministere-test a pg:StateBody ; rdfs:label "Ministère test"@fr , "Test ministry"@en ;
+            pg:level pg:EuropeanUnionLevel .""",
+        "LevelAgreesWithClassShape", "organisation/ministere-test", "Violation"),
+    "public body without a level": ("""
+        organisation:agence-test a pg:PublicBody ; rdfs:label "Agence test"@fr , "Test agency"@en .""",
+        "LevelStatedShape", "organisation/agence-test", "Warning"),
+    "level minted in the data": ("""
+        organisation:agence-test a pg:PublicBody ; rdfs:label "Agence test"@fr , "Test agency"@en ;
+            pg:level pg:GalacticLevel .""", "GovernanceLevelShape", "ontology#GalacticLevel", "Violation"),
+    "name as written without its reading": ("""
+        participation:projet-test-alpha-test a pg:Participation ; rdfs:label "Alpha Test dans le projet"@fr ,
+            "Alpha Test in the project"@en ; pg:participant pole:alpha-test ;
+            pg:participationIn initiative:projet-test ; pg:nameAsWritten "Pôle Alpha"@fr .""",
+        "interpretation", "projet-test-alpha-test", "Violation"),
+    "signer signing in another organisation's post": ("""
+        pole:beta-test a pg:Pole ; rdfs:label "Beta Test"@fr , "Beta Test"@en .
+        signature:manifeste-phase-6-beta-test a pg:Signature ; rdfs:label "Signature de Beta Test"@fr ,
+            "Beta Test's signature"@en ; pg:signatory pole:beta-test ; pg:signer person:ann-test ;
+            pg:signerRole role:alpha-test-president ; pg:signedDocument document:manifeste-phase-6 .""",
+        "SignerRoleShape", "signature/manifeste-phase-6-beta-test", "Violation"),
+    "testimony speaking for nobody": ("""
+        document:temoignage-test a pg:Testimony ; rdfs:label "Témoignage test"@fr , "Test testimony"@en ;
+            dcterms:isPartOf section:annexe-02 ; pg:cites pole:alpha-test .""", "speaksFor", "temoignage-test",
+        "Violation"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RULE_BREAKS))
+def test_consistency_rule_catches_its_break(check, name):
+    statements, shape, focus, severity = RULE_BREAKS[name]
+    report = check(EXTRA_PREFIXES + VALID + "section:annexe-02 {" + statements + "\n}")
+    assert found(report, shape, focus, severity), report.to_text()
+    assert report.conforms == (severity == "Warning"), report.to_text()
+
+
+def test_a_laureate_inherits_the_funder_of_its_call(check):
+    """The rule is an inference: a contribution stating only the laureate and the call's funder conforms."""
+    report = check(VALID + """
+section:annexe-05 {
+    initiative:fonds-test a pg:FundingProgramme ; rdfs:label "Fonds test"@fr , "Test fund"@en ; pg:level pg:StateLevel .
+    initiative:appel-test a pg:CallForProjects ; rdfs:label "Appel test"@fr , "Test call"@en ;
+        pg:partOf initiative:fonds-test ; pg:fundedBy initiative:fonds-test .
+    initiative:projet-test pg:laureateOf initiative:appel-test .
+}""")
+    assert not found(report, "FundingThroughCallShape"), report.to_text()
+    assert report.conforms, report.to_text()
+
+
+def test_the_funding_rule_shape_reports_a_laureate_left_unfunded(shapes):
+    """Without the build's inference (a reasoner regression), the shape names the laureate."""
+    data = Graph().parse(data=PREFIXES + """
+        initiative:appel-test pg:fundedBy initiative:fonds-test .
+        initiative:projet-test pg:laureateOf initiative:appel-test .""", format="turtle")
+    conforms, graph, text = shacl_validate(data, shacl_graph=shapes, advanced=True)
+    assert not conforms and "projet-test" in text and "FundingThroughCallShape" in text, text

@@ -34,6 +34,10 @@ x:programme pg:partOf x:umbrella .
 x:someone pg:presidentOf x:minalogic .
 x:budget a pg:MonetaryAmount ; pg:figureOf x:asteerics ; pg:value 43000000 ; pg:currency "EUR" ;
     pg:year "2026"^^xsd:gYear ; pg:qualifier pg:MoreThan .
+x:mandate a pg:Mandate ; pg:mandator x:esa ; pg:mandatee x:minalogic ; pg:mandateFor x:asteerics .
+x:signature a pg:Signature ; pg:signatory x:minalogic ; pg:signer x:someone ; pg:signedDocument x:manifesto .
+x:project pg:laureateOf x:call . x:call pg:fundedBy x:france-2030 .
+x:participation a pg:Participation ; pg:participant x:cnfm ; pg:participationIn x:asteerics .
 """
 )
 
@@ -74,10 +78,47 @@ def test_infer_returns_only_new_triples(sample):
         (X.budget, RDF.type, SCHEMA.MonetaryAmount),
         (X.budget, SCHEMA.value, Literal(43000000)),
         (PG.Pole, RDFS.subClassOf, ORG.Organization),  # TBox closure
+        # property chains: the shortcuts beside the qualified patterns (docs/modelling.md)
+        (X.asteerics, PG.onMandateOf, X.esa),  # pg:subjectOfMandate then pg:mandator
+        (X.esa, PG.mandatorOf, X.asteerics),  # …and its inverse
+        (X.minalogic, PG.mandatedFor, X.asteerics),  # pg:receivedMandate then pg:mandateFor
+        (X.minalogic, PG.mandatedBy, X.esa),  # pg:receivedMandate then pg:mandator
+        (X.minalogic, PG.signed, X.manifesto),  # pg:hasSignature then pg:signedDocument
+        (X.someone, PG.signed, X.manifesto),  # pg:signerIn then pg:signedDocument
+        (X.someone, PG.signedOnBehalfOf, X.minalogic),  # pg:signerIn then pg:signatory
+        (X.manifesto, PG.signedBy, X.minalogic),  # the chain's conclusion, inverted
+        (X.project, PG.fundedBy, X["france-2030"]),  # a laureate inherits its call's funder
+        (X["france-2030"], PG.funds, X.project),
+        (X.project, SCHEMA.funder, X["france-2030"]),  # …and its super-property
+        (X.cnfm, PG.participatesIn, X.asteerics),  # pg:hasParticipation then pg:participationIn
     ],
 )
 def test_infer_derives_what_the_rl_rules_imply(sample, triple):
     assert triple in sample[1]
+
+
+def test_a_chain_needs_every_link(ontology):
+    asserted = ontology + rdflib.Graph().parse(data=PREFIXES + """
+        x:mandate a pg:Mandate ; pg:mandatee x:minalogic .
+        x:call pg:fundedBy x:fund .
+    """, format="turtle")
+    inferred = infer(asserted)
+    assert not list(inferred.triples((X.minalogic, PG.mandatedFor, None)))
+    assert not list(inferred.triples((None, PG.fundedBy, X.fund)))
+
+
+def test_alignment_copies_are_split_from_the_own_inferences(sample):
+    _, inferred = sample
+    own, alignment = reason.split_alignment(inferred)
+    assert len(own) + len(alignment) == len(inferred)
+    assert (X.asteerics, SCHEMA.funder, X["france-2030"]) in alignment  # a schema.org restatement
+    assert (X.minalogic, RDF.type, ORG.Organization) in alignment
+    assert (X.someone, ORG.headOf, X.minalogic) in alignment
+    assert (X.asteerics, PG.ledBy, X.minalogic) in own  # pg: inferences stay
+    assert (X.minalogic, RDF.type, PG.Organisation) in own
+    assert (PG.Pole, RDFS.subClassOf, ORG.Organization) in own  # axioms about pg: terms stay
+    for _s, p, o in alignment:
+        assert not str(p if p != RDF.type else o).startswith(str(PG))
 
 
 def test_infer_leaves_out_noise(sample):

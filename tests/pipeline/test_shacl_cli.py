@@ -22,7 +22,7 @@ PREFIXES = """@prefix pg: <https://w3id.org/polegraph/ontology#> .
 CONFORMING = PREFIXES + """
 section:annexe-02 {
     initiative:projet-contribution-test a pg:Project ;
-        rdfs:label "Projet de contribution (test)"@fr ;
+        rdfs:label "Projet de contribution (test)"@fr , "Contribution project (test)"@en ;
         pg:ledBy pole:minalogic .
 }
 """
@@ -30,7 +30,7 @@ section:annexe-02 {
 MISSPELT = PREFIXES + """
 section:annexe-02 {
     initiative:projet-contribution-test a pg:Project ;
-        rdfs:label "Projet de contribution (test)"@fr ;
+        rdfs:label "Projet de contribution (test)"@fr , "Contribution project (test)"@en ;
         pg:ledBy pole:minalogic ;
         pg:concernsValueChian <https://w3id.org/polegraph/id/filiere/microelectronique> .
 }

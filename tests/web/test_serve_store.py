@@ -106,7 +106,7 @@ def _select_queries(named_queries):
 KNOWN_DIFFERENCES = {
     "oxigraph": {},
     "virtuoso": {
-        "p2-poles-by-value-chain": "a skos:broader* path to a bound chain matches chains outside it",
+        "p2-initiatives-in-region": "a pg:inRegion* path to a bound region misses the region itself",
         "p2-quantum-initiatives": "GROUP_CONCAT of an empty OPTIONAL group bound to \"\" instead of unbound",
         "p3-eu-programme-projects": "an OPTIONAL match with an IN filter (NAMWISE's 18 partners) dropped",
     },
@@ -160,7 +160,7 @@ def test_language_tags_survive_the_store(store_backed_server, server):
              "<http://www.w3.org/2000/01/rdf-schema#label> ?label }")
     rows = ask_endpoint(remote.url, query)["results"]["bindings"]
     assert {(r["label"]["value"], r["label"].get("xml:lang"), r["lang"]["value"]) for r in rows} == \
-        {("Minalogic", "fr", "fr")}
+        {("Minalogic", "fr", "fr"), ("Minalogic", "en", "en")}
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ NEW = "https://w3id.org/polegraph/id/initiative/projet-service-test"
 
 CONFORMING_TRIG = PREFIXES + """@prefix section: <https://w3id.org/polegraph/id/section/> .
 section:annexe-02 {
-    initiative:projet-service-test a pg:Project ; rdfs:label "Projet du service (test)"@fr ;
-        pg:ledBy pole:minalogic .
+    initiative:projet-service-test a pg:Project ; rdfs:label "Projet du service (test)"@fr ,
+        "Service project (test)"@en ; pg:ledBy pole:minalogic .
 }
 """
 # Turtle has no section graph: the new project is stated nowhere, and its property is misspelt.

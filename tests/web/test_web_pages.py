@@ -158,7 +158,7 @@ def release_graphs(release) -> Dataset:
     return Dataset().parse(release.dataset_path, format="nquads")
 
 
-@pytest.mark.parametrize("name", ["ontology", "vocabulary", "manifesto", "provenance", "inferred"])
+@pytest.mark.parametrize("name", ["ontology", "vocabulary", "manifesto", "provenance", "inferred", "alignment"])
 @pytest.mark.parametrize("accept, syntax", [("text/turtle", "turtle"), ("application/n-triples", "nt"),
                                             ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")])
 def test_a_graph_iri_gives_that_graph_in_the_accepted_syntax(server, release_graphs, name, accept, syntax):
@@ -198,3 +198,29 @@ def test_links_to_graph_iris_stay_on_the_site():
     from polegraph.web.views.pages import href
 
     assert href(GRAPH + "inferred") == "/graph/inferred"
+
+
+def test_the_cookbook_page_renders_docs_cookbook_with_its_named_queries(client):
+    for lang in ("fr", "en"):
+        page = client.get(f"/cookbook?lang={lang}", headers={"Accept": "text/html"})
+        assert page.status_code == 200 and page.mimetype == "text/html"
+        body = page.get_data(as_text=True)
+        assert "<table>" in body and "queries/cookbook-signatories.rq" in body
+        assert 'href="/sparql"' in body and 'href="/ontology"' in body
+    assert "Recettes de requêtes SPARQL" in client.get("/cookbook?lang=fr").get_data(as_text=True)
+
+
+def test_the_editor_and_the_ontology_page_link_to_the_cookbook_and_the_verb_table(client):
+    editor = client.get("/sparql?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'href="/cookbook"' in editor and 'href="/ontology#verbs"' in editor
+    assert '"signature": "https://w3id.org/polegraph/id/signature/"' in editor  # one prefix per kind
+    ontology = client.get("/ontology", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'href="/cookbook"' in ontology and 'id="verbs"' in ontology
+    assert '<td>fédère</td><td><a href="#federates">pg:federates</a></td>' in ontology
+
+
+def test_a_resource_page_leaves_the_alignment_copies_out(client):
+    page = client.get("/page/pole/minalogic?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    shown = page.split("</head>", 1)[1]  # the embedded JSON-LD keeps them, for machines that want schema.org
+    assert "reseau-innovation-de-defense" in shown
+    assert "http://www.w3.org/ns/org#memberOf" not in shown and "org:memberOf" not in shown

@@ -37,7 +37,7 @@ from polegraph.pipeline.release import (
 from polegraph.pipeline.shacl import ValidationReport, validate
 from polegraph.pipeline.sources import Sources, load_sources
 from polegraph.settings import Settings
-from polegraph.vocab import INFERRED_GRAPH, ONTOLOGY_GRAPH, PG, PROVENANCE_GRAPH, RELEASE_ID_FORMAT
+from polegraph.vocab import ALIGNMENT_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PG, PROVENANCE_GRAPH, RELEASE_ID_FORMAT
 
 TOOLS = ("rdflib", "pyshacl", "pyoxigraph", "owlready2", "flask", "pylode")
 
@@ -52,13 +52,14 @@ def derive_provenance(dataset: Dataset, sections: list[URIRef]) -> Graph:
 
 
 def assemble(sources: Sources) -> Dataset:
-    """The full dataset: sources' graphs plus the provenance and inferred graphs."""
+    """The full dataset: sources' graphs plus the provenance, inferred and alignment graphs."""
     dataset = sources.dataset
     derive_provenance(dataset, sources.section_graphs())
-    inferred = reason.infer(union(dataset))
-    target = dataset.graph(URIRef(INFERRED_GRAPH))
-    for triple in inferred:
-        target.add(triple)
+    own, alignment = reason.split_alignment(reason.infer(union(dataset)))
+    for name, triples in ((INFERRED_GRAPH, own), (ALIGNMENT_GRAPH, alignment)):
+        target = dataset.graph(URIRef(name))
+        for triple in triples:
+            target.add(triple)
     return dataset
 
 

@@ -4,7 +4,8 @@ org:Organization``, an inverse property…), added to the release's inferred gra
 owlrl does the full OWL 2 RL closure but needs ~12 s on 10 000 triples of polegraph's shape
 (measured, 2 cores), far too slow for every build, so this module applies the RL rules the ontology
 actually relies on itself, in plain Python sets: class and property hierarchies (with
-equivalences), inverse, symmetric and transitive properties, domain and range typing. On the
+equivalences), inverse, symmetric and transitive properties, property chains (the shortcuts beside
+the qualified patterns, docs/modelling.md), domain and range typing. On the
 project's data its output equals owlrl's once owlrl's noise is dropped (checked by
 ``tests/pipeline/test_reason.py``, where owlrl is a test dependency).
 """
@@ -18,7 +19,9 @@ import rdflib
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Literal, URIRef
 from rdflib.term import Node
 
-__all__ = ["all_triples", "infer"]
+from polegraph.vocab import ALIGNMENT_CLASS_NAMESPACES, ALIGNMENT_PROPERTY_NAMESPACES
+
+__all__ = ["all_triples", "infer", "split_alignment"]
 
 Triple = tuple[Node, Node, Node]
 
@@ -61,8 +64,18 @@ class _Schema:
         self.range: dict[Node, set[Node]] = defaultdict(set)
         self.symmetric: set[Node] = set()
         self.transitive: set[Node] = set()
+        #: (super-property, [p1, p2, …]) for every `super owl:propertyChainAxiom (p1 p2 …)`.
+        self.chains: list[tuple[Node, list[Node]]] = []
+        lists: dict[Node, dict[Node, Node]] = defaultdict(dict)  # the RDF collections holding the chains
+        chain_heads: list[tuple[Node, Node]] = []
         named = (URIRef,)
         for s, p, o in triples:
+            if p in (RDF.first, RDF.rest):
+                lists[s][p] = o
+                continue
+            if p == OWL.propertyChainAxiom and isinstance(s, URIRef):
+                chain_heads.append((s, o))
+                continue
             if not (isinstance(s, named) and isinstance(o, named)):
                 continue  # class expressions (unions, restrictions) are not materialised
             if p == RDFS.subClassOf:
@@ -88,6 +101,13 @@ class _Schema:
                 self.transitive.add(s)
         self.super_classes = _closure(sub_class)
         self.super_props = _closure(sub_prop)
+        for prop, head in chain_heads:
+            steps: list[Node] = []
+            while head != RDF.nil and head in lists:
+                steps.append(lists[head].get(RDF.first))
+                head = lists[head].get(RDF.rest, RDF.nil)
+            if len(steps) >= 2 and all(isinstance(step, URIRef) for step in steps):
+                self.chains.append((prop, steps))  # inverse expressions inside a chain are not used
 
     def supers_of_class(self, cls: Node) -> set[Node]:
         return self.super_classes.get(cls, {cls})
@@ -96,7 +116,35 @@ class _Schema:
         return self.super_props.get(prop, {prop})
 
 
+def _chain_links(facts: set[Triple], schema: _Schema) -> set[Triple]:
+    """prp-spo2: `x p1 y1 … y(n-1) pn z` gives `x super z` for each chain of the schema."""
+    if not schema.chains:
+        return set()
+    by_prop: dict[Node, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))
+    wanted = {step for _, steps in schema.chains for step in steps}
+    for s, p, o in facts:
+        if p in wanted and not isinstance(o, Literal):
+            by_prop[p][s].add(o)
+    found: set[Triple] = set()
+    for prop, steps in schema.chains:
+        ends = {(start, start) for start in by_prop[steps[0]]}
+        for step in steps:
+            ends = {(start, nxt) for start, here in ends for nxt in by_prop[step].get(here, ())}
+        found.update((start, prop, end) for start, end in ends)
+    return found
+
+
 def _close_properties(edges: set[Triple], schema: _Schema) -> set[Triple]:
+    """Fixpoint of prp-spo1, prp-spo2, prp-eqp, prp-inv, prp-symp and prp-trp over object/data triples."""
+    facts = _close_properties_once(set(edges), schema)
+    while True:  # a chain's conclusion may feed another chain, an inverse or a super-property
+        new = _chain_links(facts, schema) - facts
+        if not new:
+            return facts
+        facts = _close_properties_once(facts | new, schema)
+
+
+def _close_properties_once(edges: set[Triple], schema: _Schema) -> set[Triple]:
     """Fixpoint of prp-spo1, prp-eqp, prp-inv, prp-symp and prp-trp over object/data triples."""
     facts = set(edges)
     todo = list(facts)
@@ -157,8 +205,9 @@ def infer(asserted: rdflib.Graph) -> rdflib.Graph:
 
     Derived: subclass/subproperty closures (TBox), types through the class hierarchy and through
     domains and ranges, triples through subproperties, inverses, symmetric and transitive
-    properties. Not derived: sameAs, cardinality and class-expression reasoning (the ontology's
-    unions and disjointness axioms are for the DL check, not for querying).
+    properties and property chains (named properties only). Not derived: sameAs, cardinality and
+    class-expression reasoning (the ontology's unions and disjointness axioms are for the DL check,
+    not for querying).
     """
     triples = set(all_triples(asserted))
     schema = _Schema(triples)
@@ -205,6 +254,20 @@ def infer(asserted: rdflib.Graph) -> rdflib.Graph:
         if triple not in triples and not _is_noise(*triple):
             result.add(triple)
     return result
+
+
+def split_alignment(inferred: Iterable[Triple]) -> tuple[rdflib.Graph, rdflib.Graph]:
+    """(own, alignment): the inferred triples in pg: terms, and their restatements in the standard
+    vocabularies the ontology aligns with (ORG, schema.org, FOAF, PROV, EURIO, DCTERMS; SKOS classes).
+    Axioms about pg: terms (`pg:Pole rdfs:subClassOf org:Organization`) stay with the own triples."""
+    own, alignment = rdflib.Graph(), rdflib.Graph()
+    for s, p, o in inferred:
+        if p == RDF.type:
+            copy = str(o).startswith(ALIGNMENT_CLASS_NAMESPACES)
+        else:
+            copy = str(p).startswith(ALIGNMENT_PROPERTY_NAMESPACES)
+        (alignment if copy else own).add((s, p, o))
+    return own, alignment
 
 
 # --------------------------------------------------------------------------------------------

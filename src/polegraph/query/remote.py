@@ -27,7 +27,7 @@ from polegraph.query.backend import Backend, QueryAnswer, QueryRequest, syntax_e
 from polegraph.query.guard import check_query
 from polegraph.query.processes.deadline import run_with_deadline
 from polegraph.settings import Settings
-from polegraph.vocab import DCTERMS, RELEASES_GRAPH
+from polegraph.vocab import ALIGNMENT_GRAPH, DCTERMS, RELEASES_GRAPH
 
 # Asked by query form: Virtuoso answers a CONSTRUCT in a results format if the client accepts one.
 ACCEPT_RESULTS = "application/sparql-results+json"
@@ -134,7 +134,8 @@ class RemoteBackend(Backend):
             return chosen + [("named-graph-uri", g) for g in named_graphs or []]
         if has_dataset_clause:  # FROM / FROM NAMED, checked to name only the release's graphs
             return []
-        return [("default-graph-uri", g) for g in self.graphs] + [("named-graph-uri", g) for g in self.graphs]
+        default = [g for g in self.graphs if g != ALIGNMENT_GRAPH]  # as the other backends' default graph
+        return [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in self.graphs]
 
     def query(self, text: str, *, default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None, timeout_s: float | None = None):

@@ -14,7 +14,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from polegraph.publish.export.rdf import CanonicalDataset, export_prefixes, to_rdflib
-from polegraph.vocab import INFERRED_GRAPH, ONTOLOGY_GRAPH, PG, PROVENANCE_GRAPH, curie
+from polegraph.vocab import ALIGNMENT_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PG, PROVENANCE_GRAPH, curie
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Entities:
 
     @classmethod
     def from_canonical(cls, data: CanonicalDataset) -> Entities:
-        derived = {INFERRED_GRAPH, PROVENANCE_GRAPH, ONTOLOGY_GRAPH}
+        derived = {INFERRED_GRAPH, ALIGNMENT_GRAPH, PROVENANCE_GRAPH, ONTOLOGY_GRAPH}
         asserted = Graph()
         for q in data.quads:
             name = getattr(q.graph_name, "value", None)

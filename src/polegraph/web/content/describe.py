@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from polegraph.query.backend import Backend
 from polegraph.query.results import GRAPH_SERIALISERS
-from polegraph.vocab import DCTERMS, ID, INFERRED_GRAPH, PG, PREFIXES, RDF, RDFS, SKOS, curie
+from polegraph.vocab import ALIGNMENT_GRAPH, DCTERMS, ID, INFERRED_GRAPH, PG, PREFIXES, RDF, RDFS, SKOS, curie
 
 RDF_TYPE = RDF + "type"
 DESCRIPTION = DCTERMS + "description"
@@ -136,9 +136,12 @@ def _is_section(graph: str) -> bool:
 def describe(store: Backend, iri: str, lang: str) -> Description:
     """Everything the page of `iri` shows; statements grouped by predicate, each with its sections."""
     lang = lang if lang in LANGUAGES else LANGUAGES[0]
-    out_rows = list(store.query(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}"))
+    # The alignment copies (org:, schema:… restatements) stay off the page: one link, one property.
+    out_rows = list(store.query(
+        f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} FILTER(?g != <{ALIGNMENT_GRAPH}>) }}"))
     in_rows = list(store.query(
-        f"SELECT DISTINCT ?s ?p WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} FILTER(?g != <{INFERRED_GRAPH}>) "
+        f"SELECT DISTINCT ?s ?p WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} "
+        f"FILTER(?g != <{INFERRED_GRAPH}> && ?g != <{ALIGNMENT_GRAPH}>) "
         f"FILTER(isIRI(?s)) }} ORDER BY ?p ?s LIMIT {MAX_INCOMING + 1}"))
     figure_rows = list(store.query(
         f"PREFIX pg: <{PG}> SELECT ?f ?value ?unit ?currency ?qualifier ?year ?horizon ?measure WHERE {{ "

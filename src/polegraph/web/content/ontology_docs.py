@@ -8,6 +8,8 @@ polegraph needs, handled here:
   and the ontology header are passed to it (external terms still show as links where used);
 * it derives HTML anchors from whichever label it meets first (French or English, so unstable):
   anchors are pinned to the IRI's local name, so ``/ontology#Pole`` is ``pg:Pole``;
+* it has no place for the table "verb in the text → property" (issue 26): the table is built from the
+  ontology's ``pg:verbInText`` annotations and inserted before the list of classes;
 * importing it calls ``logging.basicConfig(level=DEBUG)`` (pylode.profiles.supermodel.loader),
   and its module-level `logging.info` calls add a root handler: the root logger is restored after
   import and rendering.
@@ -20,18 +22,46 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import html
 import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import rdflib
-from rdflib import DCTERMS, OWL, RDF, RDFS, BNode, Literal
+from rdflib import DCTERMS, OWL, RDF, RDFS, BNode, Literal, URIRef
 
 from polegraph import vocab
 
-__all__ = ["PG", "documentation_graph", "render_documentation"]
+__all__ = ["PG", "documentation_graph", "render_documentation", "verb_table"]
 
 PG = str(vocab.PG)
+VERB_IN_TEXT = URIRef(PG + "verbInText")
+COOKBOOK_NOTE = ("Query patterns, each a named query of the SPARQL editor: docs/cookbook.md "
+                 "(also at /cookbook on a running server).")
+
+
+def verb_table(ontology: rdflib.Graph) -> list[tuple[str, str, list[str]]]:
+    """(verb as the text writes it, pg: property, its pg: super-properties), sorted by verb."""
+    rows = []
+    for prop, verb in ontology.subject_objects(VERB_IN_TEXT):
+        supers = sorted(str(o)[len(PG):] for o in ontology.objects(prop, RDFS.subPropertyOf) if str(o).startswith(PG))
+        rows.append((str(verb), str(prop)[len(PG):], supers))
+    return sorted(rows, key=lambda row: (row[0].casefold(), row[1]))
+
+
+def _verb_section(ontology: rdflib.Graph) -> str:
+    lines = ['<div class="section" id="verbs"><h2>Verbes du texte → propriétés — The text\'s verbs → properties</h2>',
+             "<p>Le verbe tel que le manifeste l'écrit, la propriété qui le représente et la propriété générale dont "
+             "elle est un cas (la question générale trouve aussi les cas précis). — The verb as the manifesto writes "
+             "it, the property standing for it, and the general property it is a case of (asking the general one "
+             "finds the precise ones too). " + html.escape(COOKBOOK_NOTE) + ' <a href="/cookbook">/cookbook</a></p>',
+             "<table><thead><tr><th>verbe / verb</th><th>propriété / property</th><th>cas de / case of</th></tr>"
+             "</thead><tbody>"]
+    for verb, prop, supers in verb_table(ontology):
+        general = ", ".join(f'<a href="#{s}">pg:{s}</a>' for s in supers)
+        lines.append(f'<tr><td>{html.escape(verb)}</td><td><a href="#{prop}">pg:{prop}</a></td><td>{general}</td></tr>')
+    lines.append("</tbody></table></div>")
+    return "\n".join(lines)
 
 
 @contextlib.contextmanager
@@ -80,7 +110,9 @@ def _render(path: Path, _mtime_ns: int, _size: int) -> str:
         for term in set(ontpub.ont.subjects()):
             if str(term).startswith(PG) and len(str(term)) > len(PG):
                 ontpub.fids[str(term)] = str(term)[len(PG) :]
-        return ontpub.make_html()
+        page = ontpub.make_html()
+    anchor = '<div class="section" id="classes">'
+    return page.replace(anchor, _verb_section(rdflib.Graph().parse(path, format="turtle")) + anchor, 1)
 
 
 def render_documentation(ontology_ttl: Path) -> str:

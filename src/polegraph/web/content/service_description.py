@@ -1,8 +1,12 @@
 """What the endpoint is and holds, as RDF: a SPARQL 1.1 Service Description with VoID statistics.
 
 Clients (YASGUI, Comunica, crawlers) read it at GET /sparql without a query. It says which language
-and result formats are supported, that the default graph is the union of the named graphs, the limits
-the service keeps, and per named graph the counts VoID defines (triples, entities, classes, properties).
+and result formats are supported, that the default graph merges the named graphs but the alignment
+graph, the limits the service keeps, and per named graph the counts VoID defines (triples, entities,
+classes, properties).
+For a researcher who writes SPARQL by hand (issue 26) it also declares the prefixes, one per kind of
+thing (`pole:`, `initiative:`…), as SHACL prefix declarations and as VoID subsets with their
+`void:uriSpace` and entity counts, and gives one `void:propertyPartition` per property with its count.
 """
 
 from __future__ import annotations
@@ -10,16 +14,35 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from polegraph.query.backend import Backend
-from polegraph.vocab import DATASET_IRI, DCTERMS, PG, RDF, RDFS, SD, VOID, W3C_FORMATS, XSD
+from polegraph.vocab import (
+    ALIGNMENT_GRAPH,
+    DATASET_IRI,
+    DCTERMS,
+    ID,
+    INFERRED_GRAPH,
+    KINDS,
+    PG,
+    RDF,
+    RDFS,
+    SD,
+    SH,
+    VANN,
+    VOID,
+    W3C_FORMATS,
+    XSD,
+)
+from polegraph.vocab import PREFIXES as VOCABULARY_PREFIXES
 
 RDF_TYPE = ox.NamedNode(RDF + "type")
 RDFS_COMMENT = ox.NamedNode(RDFS + "comment")
 DCT_TITLE = ox.NamedNode(DCTERMS + "title")
 XSD_INTEGER = ox.NamedNode(XSD + "integer")
+XSD_ANY_URI = ox.NamedNode(XSD + "anyURI")
 FORMATS = W3C_FORMATS
 RESULT_FORMAT_IRIS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                       "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads")
-PREFIXES = {"sd": SD, "void": VOID, "rdfs": RDFS, "dcterms": DCTERMS, "pg": str(PG), "formats": FORMATS}
+PREFIXES = {"sd": SD, "void": VOID, "rdfs": RDFS, "dcterms": DCTERMS, "pg": str(PG), "formats": FORMATS, "sh": SH,
+            "vann": VANN, "xsd": XSD}
 
 _GRAPH_COUNTS = """
 SELECT ?g (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?entities) (COUNT(DISTINCT ?p) AS ?properties)
@@ -32,6 +55,16 @@ WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }
 """
 _UNION_CLASSES = "SELECT (COUNT(DISTINCT ?c) AS ?classes) WHERE { ?s a ?c }"
 _CLASS_PARTITIONS = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c"
+_PROPERTY_PARTITIONS = """
+SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
+WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p
+"""
+_KIND_ENTITIES = f"""
+SELECT ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+    ?s ?p ?o . FILTER (isIRI(?s) && STRSTARTS(STR(?s), "{ID}"))
+    BIND (STRBEFORE(SUBSTR(STR(?s), {len(ID) + 1}), "/") AS ?kind)
+}} GROUP BY ?kind
+"""
 
 
 def _int(value: int) -> ox.Literal:
@@ -48,8 +81,11 @@ def statistics(store: Backend) -> dict:
     for counts in graphs.values():
         counts.setdefault("classes", 0)
     classes = {row["c"]: int(row["n"]) for row in store.select(_CLASS_PARTITIONS) if "c" in row}
+    properties = {row["p"]: {k: int(row[k]) for k in ("n", "subjects", "objects")}
+                  for row in store.select(_PROPERTY_PARTITIONS) if "p" in row}
+    kinds = {row["kind"]: int(row["n"]) for row in store.select(_KIND_ENTITIES) if row.get("kind") in KINDS}
     return {"union": {k: int(v) for k, v in union.items()}, "graphs": dict(sorted(graphs.items())),
-            "classes": classes}
+            "classes": classes, "properties": properties, "kinds": dict(sorted(kinds.items()))}
 
 
 def describe_service(endpoint: str, stats: dict, *, release_id: str, timeout_s: float, max_rows: int,
@@ -65,13 +101,17 @@ def describe_service(endpoint: str, stats: dict, *, release_id: str, timeout_s: 
     add(service, RDF_TYPE.value, ox.NamedNode(SD + "Service"))
     add(service, SD + "endpoint", service)
     add(service, SD + "supportedLanguage", ox.NamedNode(SD + "SPARQL11Query"))
-    add(service, SD + "feature", ox.NamedNode(SD + "UnionDefaultGraph"))
     for name in RESULT_FORMAT_IRIS:
         add(service, SD + "resultFormat", ox.NamedNode(FORMATS + name))
     add(service, DCT_TITLE.value, ox.Literal("polegraph SPARQL endpoint", language="en"))
     add(service, RDFS_COMMENT.value, ox.Literal(
-        f"Read-only SPARQL 1.1 query service over release {release_id}. The default graph is the union of the "
-        f"named graphs. Limits: a query is stopped after {timeout_s:g} s (503); at most {max_rows} result rows "
+        f"Read-only SPARQL 1.1 query service over release {release_id}. The default graph is the merge of the "
+        f"named graphs but <{ALIGNMENT_GRAPH}> (each link once). Statements derived at build time are in "
+        f"<{INFERRED_GRAPH}> (inverses, super-properties, "
+        f"the shortcuts of the qualified patterns) and <{ALIGNMENT_GRAPH}> (the same facts restated in ORG, "
+        "schema.org, FOAF, PROV, EURIO and DCTERMS). The prefixes to write IRIs with, one per kind of thing, are "
+        "declared below (sh:declare); the query cookbook is docs/cookbook.md. "
+        f"Limits: a query is stopped after {timeout_s:g} s (503); at most {max_rows} result rows "
         f"or triples per answer (header Polegraph-Results-Truncated when cut); queries up to {max_query_bytes} "
         "bytes. SERVICE, LOAD, updates and FROM/FROM NAMED or default-graph-uri/named-graph-uri naming graphs "
         "other than those listed here are refused.", language="en"))
@@ -88,6 +128,14 @@ def describe_service(endpoint: str, stats: dict, *, release_id: str, timeout_s: 
         add(dataset, VOID + "classPartition", partition)
         add(partition, VOID + "class", ox.NamedNode(cls))
         add(partition, VOID + "entities", _int(count))
+    _prefixes(add, service, dataset, stats.get("kinds", {}))
+    for index, (prop, counts) in enumerate(stats.get("properties", {}).items()):
+        partition = ox.BlankNode(f"property{index}")
+        add(dataset, VOID + "propertyPartition", partition)
+        add(partition, VOID + "property", ox.NamedNode(prop))
+        add(partition, VOID + "triples", _int(counts["n"]))
+        add(partition, VOID + "distinctSubjects", _int(counts["subjects"]))
+        add(partition, VOID + "distinctObjects", _int(counts["objects"]))
     for index, (graph, counts) in enumerate(stats["graphs"].items()):
         named, description = ox.BlankNode(f"named{index}"), ox.BlankNode(f"graph{index}")
         add(dataset, SD + "namedGraph", named)
@@ -97,6 +145,26 @@ def describe_service(endpoint: str, stats: dict, *, release_id: str, timeout_s: 
         add(description, RDF_TYPE.value, ox.NamedNode(SD + "Graph"))
         _void_counts(add, description, counts)
     return triples
+
+
+def _prefixes(add, service, dataset, kinds: dict) -> None:
+    """Every prefix a query needs, declared the SHACL way (`sh:declare`, as in shapes/core.ttl) on the
+    service; and one VoID subset per kind of thing: its `void:uriSpace`, preferred prefix and entities."""
+    add(dataset, VOID + "uriSpace", ox.Literal(ID))
+    for index, (prefix, namespace) in enumerate(sorted(VOCABULARY_PREFIXES.items())):
+        declaration = ox.BlankNode(f"prefix{index}")
+        add(service, SH + "declare", declaration)
+        add(declaration, SH + "prefix", ox.Literal(prefix))
+        add(declaration, SH + "namespace", ox.Literal(namespace, datatype=XSD_ANY_URI))
+    for kind in KINDS:
+        subset = ox.BlankNode(f"kind-{kind}")
+        add(dataset, VOID + "subset", subset)
+        add(subset, RDF_TYPE.value, ox.NamedNode(VOID + "Dataset"))
+        add(subset, DCT_TITLE.value, ox.Literal(f"Things of kind {kind}", language="en"))
+        add(subset, VOID + "uriSpace", ox.Literal(f"{ID}{kind}/"))
+        add(subset, VANN + "preferredNamespacePrefix", ox.Literal(kind))
+        add(subset, VANN + "preferredNamespaceUri", ox.Literal(f"{ID}{kind}/"))
+        add(subset, VOID + "entities", _int(kinds.get(kind, 0)))
 
 
 def _void_counts(add, subject, counts: dict) -> None:

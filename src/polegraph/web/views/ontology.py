@@ -18,7 +18,9 @@ from polegraph.web.content.ontology_docs import render_documentation
 from polegraph.web.negotiation import negotiate
 
 bp = Blueprint("ontology", __name__)
-BACK_LINK = '<nav style="padding:.5em 1em;font-family:sans-serif"><a href="/">← polegraph</a></nav>'
+BACK_LINK = ('<nav style="padding:.5em 1em;font-family:sans-serif"><a href="/">← polegraph</a> · '
+             '<a href="#verbs">verbes du texte / the text\'s verbs</a> · '
+             '<a href="/cookbook">recettes de requêtes / query cookbook</a> · <a href="/sparql">SPARQL</a></nav>')
 
 
 @bp.get("/ontology")

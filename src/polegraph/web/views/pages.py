@@ -25,7 +25,7 @@ DATA_LINKS = (("Turtle", "turtle"), ("JSON-LD", "jsonld"), ("RDF/XML", "rdfxml")
               ("TriG", "trig"))
 PAGE_FORMATS = (HTML, *GRAPH_FORMATS)
 # Graphs each described in the message catalogues (graph.<name>).
-KNOWN_GRAPHS = ("ontology", "vocabulary", "manifesto", "provenance", "inferred")
+KNOWN_GRAPHS = ("ontology", "vocabulary", "manifesto", "provenance", "inferred", "alignment")
 
 
 def href(iri: str) -> str:
