@@ -156,11 +156,12 @@
     root.querySelectorAll("[title], [placeholder], [aria-label]").forEach(function (el) {
       ["title", "placeholder", "aria-label"].forEach(function (attr) {
         var value = el.getAttribute(attr);
-        if (value && English[value]) el.setAttribute(attr, English[value]);
+        if (value && English[value] && English[value] !== value) el.setAttribute(attr, English[value]);
       });
     });
     root.querySelectorAll(".yasr_btn span, .yasr_btn, button").forEach(function (el) {
-      if (el.children.length === 0 && English[el.textContent.trim()]) el.textContent = English[el.textContent.trim()];
+      var text = el.textContent.trim();  // only when it changes: a change is itself a mutation observed
+      if (el.children.length === 0 && English[text] && English[text] !== text) el.textContent = English[text];
     });
     root.querySelectorAll(".yasqe_queryButton:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.run); });
     root.querySelectorAll(".yasqe_share:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.share); });
