@@ -69,6 +69,7 @@
     }
     yasgui.selectTabId(tab.getId());
     if (run) {
+      runningTab = tab.getId();  // YASGUI may select the tab after the query has started
       var yasqe = tab.getYasqe();
       if (normalised(yasqe.getValue()) !== normalised(text)) yasqe.setValue(text);
       yasqe.query();
@@ -83,6 +84,7 @@
 
   // --- what the current tab is, and what its last answer said -----------------------------------------
   var notices = {};
+  var runningTab = null;
   function showNotice(tabId) {
     var box = document.getElementById("editor-notice");
     var text = notices[tabId];
@@ -120,7 +122,8 @@
   window.fetch = function (resource, init) {
     var url = typeof resource === "string" ? resource : resource.url;
     var current = yasgui.getTab();
-    var tabId = current ? current.getId() : "";
+    var tabId = runningTab || (current ? current.getId() : "");
+    runningTab = null;
     var answer = originalFetch(resource, init);
     if (url.indexOf(endpoint) !== 0) return answer;
     return answer.then(function (response) {
@@ -165,6 +168,7 @@
     });
     root.querySelectorAll(".yasqe_queryButton:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.run); });
     root.querySelectorAll(".yasqe_share:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.share); });
+    root.querySelectorAll("input.autocomplete:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", "SPARQL endpoint"); });
     root.querySelectorAll("textarea:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.tab); });
   }
   var root = document.getElementById("yasgui");
