@@ -1,3 +1,4 @@
+# ruff: noqa: F811, E501 - fixtures imported from test_browser.py; long selenium scripts
 """Questions, the editor, the explorer and the map in a real headless Chromium (issue 22): a named question
 answers differently when its parameter changes, a /sparql?query= link opens and runs, a capped answer says
 so, a pôle focused from the address shows its neighbours with named links, a region of the map leads to
@@ -17,7 +18,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.support import PROJECT
-from tests.web.test_browser import browser, page, shot, wait  # noqa: F401 - the fixtures of the browser tests
+from tests.web.test_browser import browser, page, shot, wait  # noqa: F401, F811 - the fixtures of the browser tests
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
