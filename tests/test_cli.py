@@ -59,6 +59,25 @@ def test_query_file_path(built_var):
     assert len(result.stdout.strip().splitlines()) == 54  # header + 53 pôles
 
 
+def test_a_named_query_takes_a_parameter_on_the_command_line(built_var):
+    default = run("query", "p2-poles-by-value-chain", "--format", "csv", var=built_var)
+    solar = run("query", "p2-poles-by-value-chain", "--param", "chain=solaire", "--format", "csv", var=built_var)
+    assert default.returncode == 0 and solar.returncode == 0, default.stderr + solar.stderr
+    assert "Hydrogène naturel" in default.stdout and "Hydrogène" not in solar.stdout
+    assert "Tenerrdis" in solar.stdout  # one of the six pôles of chapter 07's joint action on low-carbon energy
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("p2-poles-by-value-chain", "--param", "chain=licorne"), "not one of the"),
+    (("p2-poles-by-value-chain", "--param", "colour=red"), "no parameter colour"),
+    (("poles-and-presidents", "--param", "chain"), "NAME=VALUE"),
+    (("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--param", "chain=solaire"), "named query"),
+])
+def test_a_bad_parameter_is_a_usage_error(built_var, args, message):
+    result = run("query", *args, var=built_var)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
 def test_bad_query_is_a_usage_error(built_var):
     result = run("query", "SELECT WHERE {", var=built_var)
     assert result.returncode == 2

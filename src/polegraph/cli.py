@@ -144,42 +144,53 @@ def coverage(ctx: _Context, files: tuple[Path, ...]) -> None:
 @cli.command()
 @click.argument("query")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A value for a parameter of a named query (repeatable), e.g. --param chain=hydrogene.")
 @pass_ctx
-def query(ctx: _Context, query: str, fmt: str) -> None:
+def query(ctx: _Context, query: str, fmt: str, params: tuple[str, ...]) -> None:
     """Run QUERY against the current release: SPARQL text, a .rq file, or the name of a named query.
 
     The query passes the endpoint's checks first: read-only, no SERVICE, no graph outside the release.
+    A named query's parameters take their defaults unless --param gives them; each value is checked
+    (an IRI parameter takes a resource of its class: its IRI, prefixed name or slug) and bound, never
+    pasted into the text.
     """
     from polegraph.pipeline.release import current_release
     from polegraph.query.backend import LocalBackend
     from polegraph.query.guard import check_query
+    from polegraph.query.named import allowed_values, parse_assignments
     from polegraph.query.results import render_results
 
-    text = _query_text(query, ctx.settings)
+    text, named = _query_text(query, ctx.settings)
     store = LocalBackend.from_release(current_release(ctx.settings))
     checked = check_query(text, set(store.named_graphs()))
     if checked.form in ("CONSTRUCT", "DESCRIBE") and fmt != "table":
         raise PolegraphError(f"--format {fmt} is for SELECT and ASK; a {checked.form} prints Turtle (--format table)")
-    click.echo(render_results(store.query(text), fmt), nl=False)
+    given = parse_assignments(params)
+    if named is None and given:
+        raise PolegraphError("--param is for a named query with parameters (`polegraph queries` lists them)")
+    substitutions = named.substitutions(named.values(given, allowed_values(store, named))) if named else None
+    click.echo(render_results(store.query(text, substitutions=substitutions), fmt), nl=False)
 
 
-def _query_text(argument: str, settings: Settings) -> str:
-    """The SPARQL text QUERY stands for: a named query, a .rq file, or the text itself."""
+def _query_text(argument: str, settings: Settings):
+    """(the SPARQL text QUERY stands for, its NamedQuery or None): a named query, a .rq file, or the text."""
     import re
 
-    from polegraph.query.named import load_queries
+    from polegraph.query.named import load_queries, read_query
 
     named = load_queries(settings.queries_dir)
     name = argument[:-3] if argument.endswith(".rq") else argument
     path = Path(argument)
     if argument.endswith(".rq") and path.is_file():
-        return path.read_text(encoding="utf-8")
+        found = read_query(path) if path.read_text(encoding="utf-8").startswith("# title") else None
+        return path.read_text(encoding="utf-8"), found
     if name in named:
-        return named[name].text
+        return named[name].text, named[name]
     if argument.endswith(".rq") or re.fullmatch(r"[\w-]+", argument):
         raise PolegraphError(f"no named query or query file {argument!r} (`polegraph queries` lists the named "
                              f"queries of {settings.queries_dir})")
-    return argument
+    return argument, None
 
 
 @cli.command()
@@ -235,7 +246,8 @@ def list_queries(ctx: _Context) -> None:
     from polegraph.query.named import load_queries
 
     for q in load_queries(ctx.settings.queries_dir).values():
-        click.echo(f"{q.name}\t{q.title}")
+        params = " ".join(f"--param {p.name}={p.default.rsplit('/', 1)[-1]}" for p in q.parameters)
+        click.echo(f"{q.name}\t{q.title}" + (f"\t[{params}]" if params else ""))
 
 
 @cli.command()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from polegraph.query.named import allowed_values
+
 
 def slug(iri: str) -> str:
     """The last path segment of a polegraph IRI (`…/initiative/ecodef` → `ecodef`)."""
@@ -23,13 +25,12 @@ def parts(text: str | None) -> set[str]:
 
 @pytest.fixture(scope="module")
 def run(store, named_queries):
-    """Run a named query, optionally with one piece of its text replaced (another VALUES line)."""
-    def _run(name: str, old: str | None = None, new: str | None = None) -> list[dict[str, str]]:
-        text = named_queries[name].text
-        if old is not None:
-            assert old in text, f"{name} no longer contains {old!r}"
-            text = text.replace(old, new)
-        return store.select(text)
+    """Run a named query with its parameters' defaults, or with the values given (checked and bound as the
+    CLI and the pages bind them)."""
+    def _run(name: str, **params: str) -> list[dict[str, str]]:
+        query = named_queries[name]
+        values = query.values(params, allowed_values(store, query))
+        return store.select(query.text, substitutions=query.substitutions(values))
     return _run
 
 
@@ -70,13 +71,13 @@ def test_funded_projects_budget_lead_partners_funders(run):
     ("recyclage", {"team2", "polymeris", "aquimer", "euramaterials", "techtera"}),
 ])
 def test_poles_by_value_chain_include_narrower_chains(run, chain, expected):
-    rows = run("p2-poles-by-value-chain", "filiere:hydrogene }", f"filiere:{chain} }}")
+    rows = run("p2-poles-by-value-chain", chain=chain)
     assert expected <= {slug(r["pole"]) for r in rows}
 
 
 def test_a_joint_action_brings_its_poles_to_its_chains_without_crediting_each(run):
     """Nuclear Valley reaches solar only through the six pôles' joint action of chapter 07, never on its own."""
-    rows = run("p2-poles-by-value-chain", "filiere:hydrogene }", "filiere:solaire }")
+    rows = run("p2-poles-by-value-chain", chain="filiere:solaire")
     nuclear_valley = {r["via"] for r in rows if slug(r["pole"]) == "nuclear-valley"}
     assert nuclear_valley == {"Action commune de six pôles pour les énergies bas carbone"}
 
@@ -141,6 +142,13 @@ def test_optitex_partners_and_their_kinds(run):
                     ("eden", "Association"), ("medicalps", "Association"), ("noveka", "Association")}
 
 
+def test_the_partners_of_another_initiative_through_its_parameter(run):
+    """Annex 03: Flexitanie is run with EDF, the Occitanie Region, AD'OCC and ADEME."""
+    rows = {(slug(r["partner"]), r["kind"]) for r in run("p2-initiative-partners", initiative="flexitanie")}
+    assert {slug for slug, _ in rows} == {"edf", "region-occitanie", "adocc", "ademe"}
+    assert ("edf", "Company") in rows and ("ademe", "StateBody") in rows
+
+
 def test_companies_supported_by_tenerrdis(run):
     rows = {slug(r["company"]): r for r in run("p2-companies-supported") if r["poleLabel"] == "Tenerrdis"}
     assert set(rows) >= {"rosi", "prodeval", "inocel"}
@@ -176,6 +184,13 @@ def test_initiatives_in_provence_alpes_cote_dazur(run):
     assert {"edih-move2digital", "sud-avenir-helico"} <= initiatives
     # The text never says which region Fos-Berre (SYRIUS's site) lies in: the graph must not guess it.
     assert "syrius" not in initiatives
+
+
+def test_initiatives_in_another_region_through_its_parameter(run):
+    """Annex 07: Hôpital du futur #2 and the plan it belongs to, Grand Est Région verte, are in Grand Est."""
+    initiatives = {slug(r["initiative"]) for r in run("p2-initiatives-in-region", region="place:grand-est")}
+    assert {"hopital-du-futur-2", "grand-est-region-verte"} <= initiatives
+    assert "edih-move2digital" not in initiatives  # the default region's answer is not this one's
 
 
 def test_annex_timeline(run):

@@ -7,6 +7,8 @@ concurrent simple query still answers within a second; results over the row cap 
 from __future__ import annotations
 
 import concurrent.futures
+import csv
+import io
 import os
 import time
 from pathlib import Path
@@ -97,7 +99,12 @@ def test_results_over_the_row_cap_are_cut_and_say_so(limited):
     assert as_xml.headers["polegraph-results-truncated"] == "true" and b"truncated" in as_xml.body
     as_csv = get_query(limited.url, query, accept="text/csv")
     assert as_csv.headers["polegraph-results-truncated"] == "true"
-    assert len(as_csv.text.strip().splitlines()) == MAX_ROWS + 1
+    table = list(csv.reader(io.StringIO(as_csv.text)))
+    assert len(table) == 1 + MAX_ROWS + 1 and {len(row) for row in table} == {3}  # still a rectangular CSV
+    assert table[-1][0].startswith("# results truncated at") and table[-1][1:] == ["", ""]  # a row a spreadsheet shows
+    as_tsv = get_query(limited.url, query, accept="text/tab-separated-values")
+    last = as_tsv.text.rstrip("\n").split("\n")[-1].split("\t")
+    assert len(last) == 3 and last[0].startswith('"# results truncated at')
     graph = get_query(limited.url, "CONSTRUCT WHERE { ?s ?p ?o }", accept="text/turtle")
     assert graph.headers["polegraph-results-truncated"] == "true" and graph.text.startswith("# ")
     assert len(rdflib.Graph().parse(data=graph.body, format="turtle")) == MAX_ROWS

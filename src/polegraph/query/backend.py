@@ -42,6 +42,9 @@ class QueryRequest:
     base_iri: str | None = None  # relative IRIs resolve against the endpoint's URL (SPARQL Protocol §2.1.4)
     syntax_only: bool = False  # parse and report errors, nothing else
     timeout_s: float | None = None  # the deadline, which a query process also enforces on itself
+    # Values bound to variables by the engine, never written into the text (SEP-0007 substitution):
+    # variable name → SPARQL JSON term ({"type": "uri", "value": …}); a named query's parameters.
+    substitutions: dict[str, dict] | None = None
 
 
 @dataclass
@@ -97,9 +100,34 @@ def triples_from(body: bytes, fmt: ox.RdfFormat) -> ox.QueryTriples:
     return graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
 
 
+def oxigraph_term(term: dict) -> ox.NamedNode | ox.Literal:
+    """A SPARQL JSON term (an IRI or a literal) as an Oxigraph term."""
+    if term.get("type") == "uri":
+        return ox.NamedNode(term["value"])
+    if term.get("type") == "literal":
+        if term.get("xml:lang"):
+            return ox.Literal(term["value"], language=term["xml:lang"])
+        if term.get("datatype"):
+            return ox.Literal(term["value"], datatype=ox.NamedNode(term["datatype"]))
+        return ox.Literal(term["value"])
+    raise QueryError(f"cannot bind a {term.get('type')!r} term")
+
+
+def sparql_term(term: dict) -> str:
+    """A SPARQL JSON term in SPARQL syntax (Oxigraph writes it, escapes included)."""
+    return str(oxigraph_term(term))
+
+
+def bindings(substitutions: dict[str, dict] | None) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    """The substitutions of a request as pyoxigraph takes them."""
+    return {ox.Variable(name): oxigraph_term(term) for name, term in (substitutions or {}).items()}
+
+
 def run_on(store: ox.Store, request: QueryRequest) -> tuple[str, bool, int, bytes]:
     """(kind, truncated, rows, body) of `request` answered by an Oxigraph store; QueryError for bad syntax."""
     kwargs: dict = {"base_iri": request.base_iri}
+    if request.substitutions:
+        kwargs["substitutions"] = bindings(request.substitutions)
     if request.default_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
     if request.named_graphs is not None:
@@ -119,8 +147,8 @@ class Backend:
 
     release: Release
 
-    def query(self, text: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None):  # pragma: no cover - every backend defines it
+    def query(self, text: str, *, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+              substitutions: dict[str, dict] | None = None):  # pragma: no cover - every backend defines it
         raise NotImplementedError
 
     def named_graphs(self) -> list[str]:  # pragma: no cover - every backend defines it
@@ -130,13 +158,13 @@ class Backend:
         """The answer to `request`, serialised (this default runs `query` here, with no deadline)."""
         started = time.monotonic()
         results = self.query(request.query, default_graphs=request.default_graphs,
-                             named_graphs=request.named_graphs)
+                             named_graphs=request.named_graphs, substitutions=request.substitutions)
         kind, out = serialise(results, request)
         return QueryAnswer(out.body, kind, out.truncated, out.rows, time.monotonic() - started)
 
-    def select(self, text: str) -> list[dict[str, str]]:
+    def select(self, text: str, substitutions: dict[str, dict] | None = None) -> list[dict[str, str]]:
         """Rows of a SELECT as {variable: lexical value}; unbound variables are left out."""
-        results = self.query(text)
+        results = self.query(text, substitutions=substitutions) if substitutions else self.query(text)
         if not isinstance(results, ox.QuerySolutions):
             raise QueryError("expected a SELECT query")
         names = [v.value for v in results.variables]
@@ -181,10 +209,12 @@ class LocalBackend(Backend):
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def query(self, text: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None):
+    def query(self, text: str, *, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+              substitutions: dict[str, dict] | None = None):
         """Run a SPARQL query; a syntax error becomes a QueryError with line and column when known."""
         kwargs: dict = {}
+        if substitutions:
+            kwargs["substitutions"] = bindings(substitutions)
         if default_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         if named_graphs:

@@ -60,6 +60,7 @@ def answer_key(checked: CheckedQuery, job: QueryRequest) -> tuple:
         tuple(job.named_graphs) if job.named_graphs is not None else None,
         job.base_iri,
         job.max_rows,
+        tuple(sorted((name, tuple(sorted(term.items()))) for name, term in (job.substitutions or {}).items())),
     )
 
 

@@ -233,3 +233,27 @@ def _split_dataset_clause(tokens: list[Token], i: int, text: str) -> tuple[str, 
     if i >= len(tokens):
         return dataset_clause, None
     return dataset_clause, text[tokens[i].start:]
+
+
+def with_values(text: str, terms: dict[str, str]) -> str:
+    """`text` with a VALUES block binding each variable of `terms` (name → a term in SPARQL syntax) first in
+    its WHERE clause: what a substitution means, for a reader (the editor) or a store that only takes text.
+
+    The terms must be checked and written by the caller (named.py checks them, backend.sparql_term writes
+    them); this only finds where they go."""
+    if not terms:
+        return text
+    tokens = tokenize(text)
+    form_index = next((i for i, t in enumerate(tokens) if t.keyword in QUERY_FORMS), None)
+    if form_index is None:
+        raise QueryError("not a SPARQL query: expected SELECT, CONSTRUCT, DESCRIBE or ASK")
+    start = form_index + 1
+    if tokens[form_index].keyword == "CONSTRUCT":
+        start = next((i for i in range(start, len(tokens)) if tokens[i].keyword == "WHERE"), start)
+    brace = next((t for t in tokens[start:] if t.kind == "other" and t.text == "{"), None)
+    if brace is None:
+        raise QueryError("no WHERE clause to bind the parameters in")
+    names = " ".join(f"?{name}" for name in terms)
+    values = " ".join(terms.values())
+    block = f"\n  VALUES ({names}) {{ ({values}) }}"
+    return text[:brace.start + 1] + block + text[brace.start + 1:]

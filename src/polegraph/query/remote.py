@@ -23,8 +23,8 @@ import pyoxigraph as ox
 
 from polegraph.errors import QueryTimeout, StoreHoldsOtherData, StoreUnavailable
 from polegraph.pipeline.release import Release
-from polegraph.query.backend import Backend, QueryAnswer, QueryRequest, syntax_error, triples_from
-from polegraph.query.guard import check_query
+from polegraph.query.backend import Backend, QueryAnswer, QueryRequest, sparql_term, syntax_error, triples_from
+from polegraph.query.guard import check_query, with_values
 from polegraph.query.processes.deadline import run_with_deadline
 from polegraph.settings import Settings
 from polegraph.vocab import ALIGNMENT_GRAPH, DCTERMS, RELEASES_GRAPH
@@ -137,9 +137,14 @@ class RemoteBackend(Backend):
         default = [g for g in self.graphs if g != ALIGNMENT_GRAPH]  # as the other backends' default graph
         return [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in self.graphs]
 
-    def query(self, text: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None, timeout_s: float | None = None):
-        """Run `text` on the store; answers as Oxigraph result objects, like the other backends."""
+    def query(self, text: str, *, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+              timeout_s: float | None = None, substitutions: dict[str, dict] | None = None):
+        """Run `text` on the store; answers as Oxigraph result objects, like the other backends.
+
+        The SPARQL protocol has no way to bind a variable, so checked substitutions travel as a VALUES
+        block written into the text (guard.with_values), each term written by Oxigraph."""
+        if substitutions:
+            text = with_values(text, {name: sparql_term(term) for name, term in substitutions.items()})
         checked = check_query(text, set(self.graphs))  # the store sees only what the endpoint would run
         params = [("query", text), *self._dataset(checked.has_dataset_clause, default_graphs, named_graphs)]
         accept = ACCEPT_GRAPH if checked.form in ("CONSTRUCT", "DESCRIBE") else ACCEPT_RESULTS

@@ -23,6 +23,9 @@ from polegraph.vocab import SPARQL_RESULTS, XSD
 
 XSD_STRING = XSD + "string"
 TRUNCATION_NOTE = "results truncated at {n} rows by the endpoint's row cap (see /sparql service description)"
+# The first cell of the last row of a CSV or TSV answer cut by the cap: a row spreadsheet users see, that
+# keeps the table rectangular (a valid CSV); programs read the Polegraph-Results-Truncated header.
+CSV_NOTE_MARK = "# "
 GRAPH_SERIALISERS = {
     "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
     "rdfxml": ox.RdfFormat.RDF_XML, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
@@ -180,10 +183,14 @@ def serialise_solutions(solutions: ox.QuerySolutions, fmt: str, max_rows: int) -
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(names)
         writer.writerows([_csv_value(row[i]) for i in range(len(names))] for row in rows)
+        if truncated:  # a last row a spreadsheet shows: the note in its first cell, as many cells as the header
+            writer.writerow([CSV_NOTE_MARK + note] + [""] * (len(names) - 1))
         body = buffer.getvalue().encode()
     else:  # tsv: terms in their SPARQL/Turtle syntax
         lines = ["\t".join(f"?{n}" for n in names)]
         lines += ["\t".join("" if row[i] is None else str(row[i]) for i in range(len(names))) for row in rows]
+        if truncated:  # the same last row, the note a string literal (every TSV cell is a term)
+            lines.append("\t".join([str(ox.Literal(CSV_NOTE_MARK + note))] + [""] * (len(names) - 1)))
         body = ("\n".join(lines) + "\n").encode()
     return Serialised(body=body, truncated=truncated, rows=len(rows))
 

@@ -44,6 +44,8 @@ def create_app(settings: Settings | None = None, release: Release | None = None,
     from polegraph.web import errors, i18n
     from polegraph.web.http import Site
     from polegraph.web.views import cookbook, downloads, editor, explorer, health, home, ontology, pages, validate
+    from polegraph.web.views import queries as question_pages
+    from polegraph.web.views import regions as region_pages
 
     settings = settings or Settings()
     release = release or current_release(settings)
@@ -57,7 +59,7 @@ def create_app(settings: Settings | None = None, release: Release | None = None,
     i18n.register(app)
     pages.register(app)
     for blueprint in (health.bp, editor.bp, downloads.bp, validate.bp, home.bp, pages.bp, explorer.bp, ontology.bp,
-                      cookbook.bp):
+                      cookbook.bp, question_pages.bp, region_pages.bp):
         app.register_blueprint(blueprint)
     app.wsgi_app = Site(app, app.wsgi_app)
     return app

@@ -189,11 +189,12 @@ class ProcessBackend(Backend):
     def run(self, request: QueryRequest, timeout_s: float) -> QueryAnswer:
         return self.pool.run(request, timeout_s)
 
-    def query(self, text: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None):
+    def query(self, text: str, *, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+              substitutions: dict[str, dict] | None = None):
         """Run `text`; the answer as Oxigraph result objects, as the in-process backend gives them."""
         request = QueryRequest(text, result_format="json", graph_format="ntriples", max_rows=ALL_ROWS,
-                               default_graphs=default_graphs or None, named_graphs=named_graphs or None)
+                               default_graphs=default_graphs or None, named_graphs=named_graphs or None,
+                               substitutions=substitutions or None)
         answer = self.run(request, self.timeout_s)
         if answer.kind == "graph":
             return triples_from(answer.body, ox.RdfFormat.N_TRIPLES)

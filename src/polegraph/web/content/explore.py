@@ -34,6 +34,12 @@ SELECT DISTINCT ?n ?r WHERE {{
   ?n pg:targetsTerritory|pg:locatedIn|pg:jurisdiction ?place .
   ?place pg:inRegion? ?r . ?r a pg:Region
 }}"""
+_NAMES = f"""PREFIX pg: <{PG}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?n ?l WHERE {{
+  VALUES ?c {{ pg:Pole pg:ValueChain pg:FundingProgramme pg:Initiative pg:Organisation }}
+  ?n a ?c ; rdfs:label|skos:prefLabel|skos:altLabel ?l FILTER(STRSTARTS(STR(?n), "{ID}"))
+}}"""
 _VALUE_CHAINS = f"""PREFIX pg: <{PG}>
 SELECT DISTINCT ?n ?v WHERE {{ ?n pg:structuresValueChain|pg:concernsValueChain ?v . ?v a pg:ValueChain }}"""
 
@@ -65,6 +71,9 @@ def explorer_graph(store: Backend, lang: str) -> dict:
     chains: dict[str, set[str]] = {}
     for row in store.query(_VALUE_CHAINS):
         chains.setdefault(row["n"].value, set()).add(row["v"].value)
+    other_names: dict[str, set[str]] = {}
+    for row in store.query(_NAMES):
+        other_names.setdefault(row["n"].value, set()).add(row["l"].value)
     pairs: dict[frozenset, tuple[str, str, str]] = {}
     for row in store.query(_EDGES):
         s, p, o = row["s"].value, row["p"].value, row["o"].value
@@ -77,6 +86,7 @@ def explorer_graph(store: Backend, lang: str) -> dict:
     nodes = [{
         "id": iri, "label": names[iri], "group": _group(cls, iri in funders),
         "regions": sorted(regions.get(iri, ())), "valueChains": sorted(chains.get(iri, ())),
+        "names": sorted(other_names.get(iri, set()) - {names[iri]}),
     } for iri, cls in sorted(classes.items())]
     edges = [{"id": f"e{i}", "source": s, "target": o, "predicate": curie(p), "label": names[p]}
              for i, (s, p, o) in enumerate(sorted(pairs.values()))]

@@ -1,76 +1,217 @@
-// The query editor: YASGUI with one tab per named query, talking only to this server's /sparql.
+// The query editor: YASGUI talking only to this server's /sparql. The reader's tabs and edits are kept in
+// local storage (the same key whatever the language); the named queries come from an examples picker;
+// `?query=` and `#query=` links open their query in a tab of their own and run it; a cut answer and a
+// SPARQL error are said on screen in the page's language.
 (function () {
   "use strict";
-  var queries = JSON.parse(document.getElementById("named-queries-data").textContent);
-  var prefixes = JSON.parse(document.getElementById("prefixes-data").textContent);
+  function data(id) { return JSON.parse(document.getElementById(id).textContent); }
+  var queries = data("named-queries-data");
+  var prefixes = data("prefixes-data");
+  var words = data("editor-words");
+  var terms = data("ontology-terms");
+  var shared = data("shared-query");
   var endpoint = window.location.origin + "/sparql";
+  var Yasqe = Yasgui.Yasqe, Yasr = Yasgui.Yasr;
 
-  // Before YASGUI exists (docs/known-limitations.md): the LOV completers ("class", "property") call another host,
-  // and passing autocompleters as an option does not remove them.
-  // Prefix completion offers the project's prefixes (and declares one as soon as it is typed).
+  // Before YASGUI exists (docs/known-limitations.md): the LOV completers ("class", "property") call another
+  // host, and passing autocompleters as an option does not remove them. They are replaced by completers of
+  // the ontology's own classes and properties; prefixes complete to the project's (declared when typed).
   var prefixList = Object.keys(prefixes).sort().map(function (p) { return p + ": <" + prefixes[p] + ">"; });
-  Yasgui.Yasqe.forkAutocompleter("prefixes", {
-    name: "polegraphPrefixes",
-    get: function () { return Promise.resolve(prefixList); },
-  }, false);
-  Yasgui.Yasqe.defaults.autocompleters = ["polegraphPrefixes", "variables"];
-  Yasgui.Yasqe.defaults.prefixCcApi = null;
+  Yasqe.forkAutocompleter("prefixes", { name: "polegraphPrefixes",
+    get: function () { return Promise.resolve(prefixList); } }, false);
+  Yasqe.forkAutocompleter("class", { name: "polegraphClasses", persistenceId: null,
+    get: function () { return Promise.resolve(terms.classes); } }, false);
+  Yasqe.forkAutocompleter("property", { name: "polegraphProperties", persistenceId: null,
+    get: function () { return Promise.resolve(terms.properties); } }, false);
+  Yasqe.defaults.autocompleters = ["polegraphPrefixes", "polegraphClasses", "polegraphProperties", "variables"];
+  Yasqe.defaults.prefixCcApi = null;
   var prefixLines = Object.keys(prefixes).map(function (p) { return "PREFIX " + p + ": <" + prefixes[p] + ">"; });
-  Yasgui.Yasqe.defaults.value = prefixLines.join("\n") + "\n\nSELECT * WHERE { ?s ?p ?o } LIMIT 10\n";
-  Yasgui.Yasr.defaults.prefixes = prefixes;
-  Yasgui.Yasr.defaults.pluginOrder = ["table", "response"];
-  Yasgui.Yasr.defaults.defaultPlugin = "table";
+  Yasqe.defaults.value = prefixLines.join("\n") + "\n\nSELECT * WHERE { ?s ?p ?o } LIMIT 10\n";
+  Yasr.defaults.prefixes = prefixes;
+  Yasr.defaults.pluginOrder = ["table", "response"];
+  Yasr.defaults.defaultPlugin = "table";
+  Yasr.plugins.table.defaults.tableConfig.language = {
+    search: words.search, info: words.info, infoEmpty: words.info_empty, emptyTable: words.empty,
+    zeroRecords: words.zero, lengthMenu: words.length,
+    paginate: { first: words.first, last: words.last, next: words.next, previous: words.previous } };
+  Yasgui.defaults.tabName = words.tab;
 
+  // A shared link's query: `#query=…` (YASGUI's share links) or `#tab=NAME` (a named query), read then
+  // taken out of the address, so that YASGUI does not read it too and a reload does not add it twice.
+  var hash = new URLSearchParams(window.location.hash.replace(/^#/, ""));
   var wanted = null;
-  var match = /^#tab=([A-Za-z0-9_.-]+)$/.exec(window.location.hash);
-  if (match) {
-    wanted = match[1];
-    history.replaceState(null, "", window.location.pathname);  // not a YASGUI share link: keep it away from it
-  }
+  if (hash.get("query")) { wanted = { text: hash.get("query"), name: hash.get("tabTitle") || words.shared }; }
+  else if (hash.get("tab")) { wanted = { named: hash.get("tab") }; }
+  else if (shared) { wanted = { text: shared, name: words.shared }; }
+  if (window.location.hash) { history.replaceState(null, "", window.location.pathname + window.location.search); }
 
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
-    persistenceId: null,
+    persistenceId: "polegraph-editor",  // one store for every language: a language switch keeps the tabs
     autoAddOnInit: false,
     copyEndpointOnNewTab: true,
     requestConfig: { endpoint: endpoint, method: "POST" },
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
   });
   var byName = {};
-  queries.forEach(function (q, index) {
-    byName[q.name] = q;
-    yasgui.addTab(index === 0, {
-      id: "q-" + q.name,
-      name: q.title,
-      yasqe: { value: q.query },
-      requestConfig: { endpoint: endpoint, method: "POST" },
-    });
-  });
+  queries.forEach(function (q) { byName[q.name] = q; });
+
+  function tabs() { return yasgui.persistentConfig.getTabs().map(function (id) { return yasgui.getTab(id); }); }
+  function normalised(text) { return (text || "").replace(/\s+/g, " ").trim(); }
+
+  function openTab(id, name, text, run) {
+    var tab = yasgui.getTab(id);
+    if (!tab) {
+      tab = tabs().filter(function (t) { return t && normalised(t.getQuery()) === normalised(text); })[0];
+    }
+    if (!tab) {
+      tab = yasgui.addTab(true, { id: id, name: name, yasqe: { value: text },
+        requestConfig: { endpoint: endpoint, method: "POST" } });
+    }
+    yasgui.selectTabId(tab.getId());
+    if (run) {
+      runningTab = tab.getId();  // YASGUI may select the tab after the query has started
+      var yasqe = tab.getYasqe();
+      if (normalised(yasqe.getValue()) !== normalised(text)) yasqe.setValue(text);
+      yasqe.query();
+    }
+    return tab;
+  }
+
+  function openNamed(name, run) {
+    var q = byName[name];
+    if (q) openTab("q-" + q.name, q.title, q.query, run);
+  }
+
+  // --- what the current tab is, and what its last answer said -----------------------------------------
+  var notices = {};
+  var runningTab = null;
+  function showNotice(tabId) {
+    var box = document.getElementById("editor-notice");
+    var text = notices[tabId];
+    box.hidden = !text;
+    box.textContent = text || "";
+    box.classList.toggle("error", !!text && text.indexOf(words.error) === 0);
+  }
 
   function describe(tabId) {
     var q = byName[(tabId || "").replace(/^q-/, "")];
     document.getElementById("query-title").textContent = q ? q.title : "";
     document.getElementById("query-description").textContent = q ? q.description : "";
-    var link = document.getElementById("query-link");
-    var csv = document.getElementById("query-csv");
-    link.hidden = csv.hidden = !q;
+    document.getElementById("query-links").hidden = !q;
     if (q) {
-      link.href = window.location.pathname + "#tab=" + q.name;
-      csv.href = q.csv;
+      document.getElementById("query-page").href = q.page;
+      document.getElementById("query-link").href = window.location.pathname + "#tab=" + q.name;
+      document.getElementById("query-csv").href = q.csv;
     }
+    showNotice(tabId);
   }
-  yasgui.on("tabSelect", function (_y, tabId) { describe(tabId); });
-  if (wanted && byName[wanted]) {
-    yasgui.selectTabId("q-" + wanted);
+  yasgui.on("tabSelect", function (_y, tabId) { setTimeout(function () { describe(tabId); markError(tabId); }, 0); });
+
+  var errorLines = {};
+  function markError(tabId) {
+    var tab = yasgui.getTab(tabId);
+    if (!tab || !tab.getYasqe()) return;
+    var yasqe = tab.getYasqe();
+    for (var i = 0; i < yasqe.lineCount(); i++) yasqe.removeLineClass(i, "background", "sparql-error-line");
+    if (errorLines[tabId] !== undefined) yasqe.addLineClass(errorLines[tabId], "background", "sparql-error-line");
   }
+
+  // The answers of this page's queries: a cut answer says so (headers exposed by the endpoint), an error
+  // is read from the endpoint's JSON shape (message, line, column).
+  var originalFetch = window.fetch.bind(window);
+  window.fetch = function (resource, init) {
+    var url = typeof resource === "string" ? resource : resource.url;
+    var current = yasgui.getTab();
+    var tabId = runningTab || (current ? current.getId() : "");
+    runningTab = null;
+    var answer = originalFetch(resource, init);
+    if (url.indexOf(endpoint) !== 0) return answer;
+    return answer.then(function (response) {
+      delete errorLines[tabId];
+      if (response.ok) {
+        var cut = response.headers.get("Polegraph-Results-Truncated") === "true";
+        notices[tabId] = cut ? words.truncated.replace(/\{n\}/g, response.headers.get("Polegraph-Max-Rows")) : "";
+        if (yasgui.getTab() && yasgui.getTab().getId() === tabId) { showNotice(tabId); markError(tabId); }
+        return response;
+      }
+      return response.clone().text().then(function (body) {
+        var error = {};
+        try { error = JSON.parse(body); } catch (e) { error = { message: body }; }
+        var detail = (error.message || response.statusText || "").replace(/^SPARQL syntax error( at line \d+, column \d+)?:\s*/, "");
+        if (error.line) {
+          errorLines[tabId] = error.line - 1;
+          notices[tabId] = words.error + " " + words.error_at.replace("{line}", error.line)
+            .replace("{column}", error.column || 1) + " " + detail;
+        } else {
+          notices[tabId] = words.error + " " + detail;
+        }
+        if (yasgui.getTab() && yasgui.getTab().getId() === tabId) { showNotice(tabId); markError(tabId); }
+        return response;
+      });
+    });
+  };
+
+  // --- YASGUI's own controls in the page's language ------------------------------------------------------
+  var English = { "Table": words.table, "Response": words.response, "Run query": words.run,
+    "Share query": words.share, "Add tab": words.add_tab, "Close tab": words.close_tab,
+    "Download result": words.download, "Filter query results": words.filter, "Show all": words.show_all };
+  function speak(root) {
+    root.querySelectorAll("[title], [placeholder], [aria-label]").forEach(function (el) {
+      ["title", "placeholder", "aria-label"].forEach(function (attr) {
+        var value = el.getAttribute(attr);
+        if (value && English[value] && English[value] !== value) el.setAttribute(attr, English[value]);
+      });
+    });
+    root.querySelectorAll(".yasr_btn span, .yasr_btn, button").forEach(function (el) {
+      var text = el.textContent.trim();  // only when it changes: a change is itself a mutation observed
+      if (el.children.length === 0 && English[text] && English[text] !== text) el.textContent = English[text];
+    });
+    root.querySelectorAll(".yasqe_queryButton:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.run); });
+    root.querySelectorAll(".yasqe_share:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.share); });
+    root.querySelectorAll("input.autocomplete:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", "SPARQL endpoint"); });
+    root.querySelectorAll("textarea:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.tab); });
+  }
+  var root = document.getElementById("yasgui");
+  new MutationObserver(function () { speak(root); }).observe(root, { childList: true, subtree: true });
+  speak(root);
+
+  // --- the first tabs -------------------------------------------------------------------------------------
+  if (!tabs().length && !wanted) openNamed("poles-and-presidents", false);
+  if (wanted && wanted.named) openNamed(wanted.named, false);
+  else if (wanted) openTab("shared-" + Date.now().toString(36), wanted.name, wanted.text, true);
+  if (!yasgui.getTab()) yasgui.addTab(true);
   var current = yasgui.getTab();
   describe(current ? current.getId() : "");
   window.polegraphYasgui = yasgui;
 
-  // Links to a named query on this page select its tab rather than reloading.
-  document.querySelectorAll("a[data-query]").forEach(function (a) {
-    a.addEventListener("click", function (event) {
-      event.preventDefault();
-      yasgui.selectTabId("q-" + a.getAttribute("data-query"));
+  // --- the examples picker --------------------------------------------------------------------------------
+  var dialog = document.getElementById("examples");
+  var search = document.getElementById("examples-search");
+  var topic = "";
+  function fold(text) { return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); }
+  function filter() {
+    var needles = fold(search.value).split(/\s+/).filter(Boolean);
+    dialog.querySelectorAll("#example-list li").forEach(function (li) {
+      var text = fold(li.textContent + " " + li.dataset.name);
+      li.hidden = (topic && li.dataset.topic !== topic) || !needles.every(function (n) { return text.indexOf(n) >= 0; });
+    });
+  }
+  document.getElementById("examples-open").addEventListener("click", function () {
+    dialog.showModal();
+    search.focus();
+  });
+  search.addEventListener("input", filter);
+  dialog.querySelectorAll("button.topic").forEach(function (button) {
+    button.addEventListener("click", function () {
+      topic = button.dataset.topic;
+      dialog.querySelectorAll("button.topic").forEach(function (b) { b.setAttribute("aria-pressed", String(b === button)); });
+      filter();
+    });
+  });
+  dialog.querySelectorAll("button.example").forEach(function (button) {
+    button.addEventListener("click", function () {
+      dialog.close();
+      openNamed(button.dataset.query, false);
       document.getElementById("yasgui").scrollIntoView();
     });
   });

@@ -11,12 +11,16 @@ from polegraph.web.i18n import DEFAULT, LANGUAGES, localised_page, translate
 from polegraph.web.views.pages import href
 
 bp = Blueprint("explorer", __name__)
+SCRIPT_WORDS = ("overview", "unplaced", "capped", "focus", "neighbours")
 
 
 @bp.get("/explorer")
 def explorer():
+    from polegraph.web.views.regions import region_map
+
     names = {group: translate(f"group.{group}.one") for group in GROUPS}
-    return localised_page("explorer.html", groups=GROUPS, group_names=names)
+    words = {key: translate(f"explorer.js.{key}") for key in SCRIPT_WORDS}
+    return localised_page("explorer.html", groups=GROUPS, group_names=names, words=words, map=region_map())
 
 
 @bp.get("/explorer/graph.json")

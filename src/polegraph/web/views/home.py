@@ -25,7 +25,9 @@ def home():
                      key=lambda c: c["label"].casefold())
     release = {"id": svc.release.id, "created": meta.get("created", ""),
                "triples": stats.get("triples", len(svc.backend)), "classes": classes}
-    return localised_page("home.html", release=release)
+    from polegraph.web.views.regions import region_map
+
+    return localised_page("home.html", release=release, map=region_map())
 
 
 @bp.get("/search")
