@@ -109,16 +109,23 @@ KNOWN_DIFFERENCES = {
         "p2-initiatives-in-region": "a pg:inRegion* path to a bound region misses the region itself",
         "p2-quantum-initiatives": "GROUP_CONCAT of an empty OPTIONAL group bound to \"\" instead of unbound",
         "p3-eu-programme-projects": "an OPTIONAL match with an IN filter (NAMWISE's 18 partners) dropped",
+        "regions-map": "sub-SELECTs counting along pg:inRegion* to each region: most regions' rows missing",
     },
 }
+
+
+def ask_question(base_url: str, name: str) -> dict:
+    """A named question's answer with its parameters' defaults, as its page gives it to programs."""
+    with urllib.request.urlopen(f"{base_url}/queries/{name}?format=srj", timeout=60) as response:
+        return json.loads(response.read())
 
 
 def test_named_queries_answer_alike(store_backed_server, server, named_queries):
     kind, remote = store_backed_server
     differences = {}
-    for name, query in sorted(_select_queries(named_queries).items()):
-        embedded = normalised(ask_endpoint(server.url, query.text))
-        through_store = normalised(ask_endpoint(remote.url, query.text))
+    for name in sorted(_select_queries(named_queries)):
+        embedded = normalised(ask_question(server.url, name))
+        through_store = normalised(ask_question(remote.url, name))
         if embedded != through_store:
             differences[name] = (embedded, through_store)
     assert sorted(differences) == sorted(KNOWN_DIFFERENCES[kind]), (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -84,22 +85,31 @@ def test_a_cached_page_is_never_served_in_the_wrong_language(client):
     assert "accept-language" in french.headers["Vary"].lower()
 
 
-def test_the_editor_page_has_every_named_query_as_a_tab(client, named_queries):
+def _editor_queries(html: str) -> dict[str, dict]:
+    data = re.search(r'<script type="application/json" id="named-queries-data">(.*?)</script>', html, re.S).group(1)
+    return {q["name"]: q for q in json.loads(data)}
+
+
+def test_the_editor_page_offers_every_named_query(client, named_queries):
     response = client.get("/sparql", headers={"Accept": "text/html"})
     assert response.status_code == 200
     html = text(response)
     assert "vendor/yasgui/yasgui.min.js" in html
+    offered = _editor_queries(html)
+    assert set(offered) == set(named_queries)
     for query in named_queries.values():
-        assert f'id="query-{query.name}"' in html
-    assert "PREFIX pole: <https://w3id.org/polegraph/id/pole/>" in html or "https://w3id.org/polegraph/id/pole/" in html
+        assert f'data-query="{query.name}"' in html  # a button of the examples picker
+        if not query.parameters:
+            assert offered[query.name]["query"] == query.text
+    assert "https://w3id.org/polegraph/id/pole/" in html
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_the_editor_titles_its_tabs_in_the_readers_language(client, named_queries, language):
+def test_the_editor_titles_its_examples_in_the_readers_language(client, named_queries, language):
     html = text(client.get(f"/sparql?lang={language}", headers={"Accept": "text/html"}))
-    for query in named_queries.values():  # the list under the editor; each tab's query text keeps its header
-        assert f'<dt id="query-{query.name}">{escape(query.title_in(language))}</dt>' in html, query.name
-        assert f"<dd>{escape(query.description_in(language))} <a" in html, query.name
+    for query in named_queries.values():  # the examples picker; each tab's query text keeps its header
+        assert (f'data-query="{query.name}">{escape(query.title_in(language))}</button>\n'
+                f'      <p>{escape(query.description_in(language))}</p>') in html, query.name
 
 
 @pytest.mark.parametrize("path", ["/", "/sparql", "/explorer", "/page/pole/minalogic", "/search?q=pole"])
@@ -116,7 +126,8 @@ def test_vendored_libraries_ship_with_their_licence():
             assert (folder / name).stat().st_size > 10_000
     editor = (STATIC / "editor.js").read_text(encoding="utf-8")
     # YASQE's defaults are set before YASGUI is created: LOV and prefix.cc stay off (docs/known-limitations.md)
-    assert editor.index("Yasgui.Yasqe.defaults.autocompleters") < editor.index("new Yasgui(")
+    assert editor.index("Yasqe.defaults.autocompleters") < editor.index("new Yasgui(")
+    assert "Yasqe.defaults.prefixCcApi = null" in editor
 
 
 def test_explorer_data_links_poles_programmes_funders_and_value_chains(client):
@@ -135,13 +146,12 @@ def test_explorer_data_links_poles_programmes_funders_and_value_chains(client):
 
 
 def test_each_named_query_has_a_working_csv_link(client, named_queries):
-    html = text(client.get("/sparql", headers={"Accept": "text/html"}))
-    name = next(iter(named_queries))
-    block = html[html.index(f'id="query-{name}"'):]
-    href = re.search(r'<a href="(/sparql\?query=[^"]+)"', block).group(1).replace("&amp;", "&")
-    response = client.get(href)
-    assert response.status_code == 200
-    assert response.headers["Content-Type"].startswith("text/csv")
+    offered = _editor_queries(text(client.get("/sparql", headers={"Accept": "text/html"})))
+    for name in (next(iter(named_queries)), "p2-poles-by-value-chain"):  # one plain, one with a parameter
+        response = client.get(offered[name]["csv"])
+        assert response.status_code == 200, name
+        assert response.headers["Content-Type"].startswith("text/csv")
+        assert len(response.get_data(as_text=True).splitlines()) > 1, name
 
 
 def test_explorer_labels_follow_the_language_asked(client):

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from polegraph.pipeline.canonical import canonical_dataset
 from polegraph.pipeline.release import Release
 from polegraph.vocab import (
+    ALIGNMENT_GRAPH,
     INFERRED_GRAPH,
     ONTOLOGY_GRAPH,
     PG,
@@ -36,7 +37,7 @@ TYPE = RDF + "type"
 FIGURE = str(PG) + "Figure"
 SECTION = str(PG) + "ManifestoSection"
 ORDER = str(PG) + "order"
-DERIVED = (PROVENANCE_GRAPH, INFERRED_GRAPH)
+DERIVED = (PROVENANCE_GRAPH, INFERRED_GRAPH, ALIGNMENT_GRAPH)
 # Graphs that are not sections, in the order a reader meets them after the sections.
 OTHER_GRAPHS = {
     graph_iri_for_file("manifesto"): {"fr": "Le manifeste et ses sections", "en": "The manifesto and its sections"},
@@ -44,6 +45,8 @@ OTHER_GRAPHS = {
     ONTOLOGY_GRAPH: {"fr": "Ontologie", "en": "Ontology"},
     PROVENANCE_GRAPH: {"fr": "Provenance (calculée)", "en": "Provenance (derived)"},
     INFERRED_GRAPH: {"fr": "Inférences (calculées)", "en": "Inferences (derived)"},
+    ALIGNMENT_GRAPH: {"fr": "Alignements sur les vocabulaires publics (calculés)",
+                      "en": "Alignments with public vocabularies (derived)"},
 }
 COMPACT = dict(sorted({**PREFIXES, "xsd": XSD}.items(), key=lambda item: -len(item[1])))
 
@@ -106,7 +109,7 @@ class GraphChanges:
     """The changes of one named graph, resource by resource."""
 
     graph: str
-    kind: str  # "section", "source" (ontology, vocabulary, manifesto) or "derived" (provenance, inferred)
+    kind: str  # "section", "source" (ontology, vocabulary, manifesto) or "derived" (provenance, inferred, alignment)
     label: dict[str, str]
     resources: list[ResourceChanges]
     figures_corrected: int

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from pyshacl import validate as shacl_validate
-from rdflib import RDF, RDFS, SKOS, BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, BNode, Dataset, Graph, Literal, Namespace, URIRef
 
 from polegraph import vocab
 from polegraph.errors import PolegraphError, SourceError
@@ -298,10 +298,11 @@ def validate_document(project: Graph, document: Graph | Dataset, shapes: Graph, 
     """Validate what `document` says, with what the project says about the same resources; `project`
     (the release's statements, inferred ones included) is never changed.
 
-    What is validated is what the document touches: its subjects, and the properties it uses. The data
-    is the document, the project's statements about its subjects (from them and to them), the types of
-    every resource those reach, and the ontology's declarations of the properties used; the ontology's
-    inferences are drawn over them. So the work grows with the document, not with the graph. As in a
+    What is validated is what the document touches: its subjects, the resources it names that the
+    project does not know, and the properties it uses. The data is the document, the project's
+    statements about its subjects (from them and to them), the types of every resource those reach (an
+    ontology individual's from the ontology), and the ontology's declarations of the properties used;
+    the ontology's inferences are drawn over them. So the work grows with the document, not with the graph. As in a
     build, subjects of a named graph that is a declared manifesto section get `pg:statedIn` that
     section, so a contribution is judged as a build would judge it.
     """
@@ -318,10 +319,13 @@ def validate_document(project: Graph, document: Graph | Dataset, shapes: Graph, 
         for triple in (*project.triples((node, None, None)), *project.triples((None, None, node))):
             graph.add(triple)
     schema = set(ontology.subjects())
-    reached = {n for s, _p, o in graph for n in (s, o) if isinstance(n, URIRef) and n not in schema}
+    reached = {n for s, _p, o in graph for n in (s, o) if isinstance(n, URIRef)}
     for node in reached:
-        for triple in project.triples((node, RDF.type, None)):
+        types = ontology if (node, RDF.type, OWL.NamedIndividual) in ontology else project
+        for triple in types.triples((node, RDF.type, None)):
             graph.add(triple)
+    minted = {o for _s, _p, o, _g in quads if isinstance(o, URIRef) and o not in schema
+              and (o, None, None) not in project and (None, None, o) not in project}
     for triple in reason.infer(ontology + graph):
         if triple[0] not in schema:
             graph.add(triple)
@@ -337,4 +341,4 @@ def validate_document(project: Graph, document: Graph | Dataset, shapes: Graph, 
     for prop in used:
         for triple in ontology.triples((prop, RDF.type, None)):
             graph.add(triple)
-    return validate(graph, shapes, focus=subjects | {p for _s, p, _o, _g in quads})
+    return validate(graph, shapes, focus=subjects | minted | {p for _s, p, _o, _g in quads})

@@ -23,7 +23,7 @@ WORDS = {
         "removed_alone": ("{n} énoncé retiré", "{n} énoncés retirés"),
         "figures": ("{n} chiffre corrigé", "{n} chiffres corrigés"),
         "values": ("{n} autre valeur corrigée", "{n} autres valeurs corrigées"),
-        "derived": "énoncés calculés (provenance, inférences)",
+        "derived": "énoncés calculés (provenance, inférences, alignements)",
     },
     "en": {
         "none": "No change record: this release was built before polegraph recorded changes.",
@@ -39,7 +39,7 @@ WORDS = {
         "removed_alone": ("{n} statement removed", "{n} statements removed"),
         "figures": ("{n} figure corrected", "{n} figures corrected"),
         "values": ("{n} other value corrected", "{n} other values corrected"),
-        "derived": "derived statements (provenance, inference)",
+        "derived": "derived statements (provenance, inference, alignment)",
     },
 }
 
