@@ -21,11 +21,6 @@ from tests.support import PROJECT
 COOKBOOK = PROJECT / "docs" / "cookbook.md"
 
 
-@pytest.fixture(scope="module")
-def run(store, named_queries):
-    def _run(name: str) -> list[dict[str, str]]:
-        return store.select(named_queries[name].text)
-    return _run
 
 
 def short(iri: str) -> str:

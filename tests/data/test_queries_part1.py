@@ -11,10 +11,6 @@ import pytest
 ID = "https://w3id.org/polegraph/id/"
 
 
-def run(store, named_queries, name: str) -> list[dict[str, str]]:
-    return store.select(named_queries[name].text)
-
-
 def column(rows: list[dict[str, str]], name: str) -> set[str]:
     return {row[name] for row in rows if name in row}
 
@@ -26,8 +22,8 @@ def test_every_part1_query_has_a_title_and_a_description(named_queries):
         assert query.title and query.description, query.name
 
 
-def test_five_signatories_are_presided_by_a_woman(store, named_queries):
-    rows = run(store, named_queries, "p1-presidentes")
+def test_five_signatories_are_presided_by_a_woman(run):
+    rows = run("p1-presidentes")
     assert {(r["poleLabel"], r["presidentName"]) for r in rows} == {
         ("Astech Paris-Region", "Marie-Christine Oghly"), ("BioValley France", "Romina Marcovici"),
         ("Finance Innovation", "Elodie Trevillot"), ("Mer Méditerranée", "Barbara Olszak"),
@@ -35,24 +31,24 @@ def test_five_signatories_are_presided_by_a_woman(store, named_queries):
     assert column(rows, "title") == {"Présidente"}
 
 
-def test_asteerics_is_funded_by_the_eu_through_the_chips_ju_and_by_the_state_through_france_2030(store, named_queries):
-    rows = run(store, named_queries, "p1-asteerics-funders")
+def test_asteerics_is_funded_by_the_eu_through_the_chips_ju_and_by_the_state_through_france_2030(run):
+    rows = run("p1-asteerics-funders")
     assert column(rows, "funder") == {ID + "organisation/union-europeenne", ID + "organisation/chips-ju",
                                       ID + "organisation/etat", ID + "initiative/france-2030"}
     assert all("chapitre-08" in r["sections"] for r in rows)
     assert {r["kind"] for r in rows if r["funder"].endswith("france-2030")} == {"funding programme"}
 
 
-def test_asteerics_is_led_by_minalogic_with_seven_partners(store, named_queries):
-    rows = run(store, named_queries, "p1-asteerics-actors")
+def test_asteerics_is_led_by_minalogic_with_seven_partners(run):
+    rows = run("p1-asteerics-actors")
     assert {r["actor"] for r in rows if r["relation"] == "leads"} == {ID + "pole/minalogic"}
     assert {r["actor"] for r in rows if r["relation"] == "partner"} == {
         ID + "organisation/cnfm", ID + "organisation/captronic", ID + "pole/aktantis", ID + "pole/alpha-rlh",
         ID + "pole/images-reseaux", ID + "pole/smart-power", ID + "pole/systematic-paris-region"}
 
 
-def test_mandates_stated_in_the_chapters(store, named_queries):
-    rows = run(store, named_queries, "p1-mandates")
+def test_mandates_stated_in_the_chapters(run):
+    rows = run("p1-mandates")
     got = {(r["mandatorLabel"], r["poleLabel"], r.get("year"), r["section"].rsplit("/", 1)[1]) for r in rows}
     assert got == {
         ("SGDSN", "Systematic Paris-Région", "2025", "chapitre-01"),
@@ -65,23 +61,23 @@ def test_mandates_stated_in_the_chapters(store, named_queries):
     assert {r["forLabel"] for r in rows if r["mandatorLabel"] in ("ESA", "CNES")} == {"ESA BIC Sud France"}
 
 
-def test_enosis_sante_groups_four_poles_that_launched_the_observatory(store, named_queries):
-    rows = run(store, named_queries, "p1-enosis-members")
+def test_enosis_sante_groups_four_poles_that_launched_the_observatory(run):
+    rows = run("p1-enosis-members")
     assert column(rows, "poleLabel") == {"BioValley France", "Eurobiomed", "Lyonbiopôle", "Medicen Paris Region"}
     for pole in column(rows, "pole"):
         launched = {r.get("launched") for r in rows if r["pole"] == pole}
         assert ID + "initiative/observatoire-innovation-sante" in launched, pole
 
 
-def test_the_motherbase_study_gives_seven_figures(store, named_queries):
-    rows = run(store, named_queries, "p1-motherbase-figures")
+def test_the_motherbase_study_gives_seven_figures(run):
+    rows = run("p1-motherbase-figures")
     assert len(rows) == 7
     assert sorted(float(r["value"]) for r in rows) == [1.3, 2, 2.4, 25, 25, 41, 69]
     assert {r["unit"] for r in rows if float(r["value"]) in (1.3, 2, 2.4)} == {"×"}
 
 
-def test_network_key_figures(store, named_queries):
-    rows = run(store, named_queries, "p1-network-figures")
+def test_network_key_figures(run):
+    rows = run("p1-network-figures")
     got = sorted((float(r["value"]), r.get("qualifier", ""), r.get("year", "")) for r in rows)
     assert got == sorted([
         (53, "", "2026"), (20000, "", "2026"), (18000, "", "2026"), (80, "", "2026"), (2500, "", "2026"),
@@ -91,16 +87,16 @@ def test_network_key_figures(store, named_queries):
     assert {r.get("currency") for r in rows if float(r["value"]) == 55e9} == {"EUR"}
 
 
-def test_six_health_poles_partner_with_the_agence_innovation_sante(store, named_queries):
-    rows = run(store, named_queries, "p1-health-poles-partners")
+def test_six_health_poles_partner_with_the_agence_innovation_sante(run):
+    rows = run("p1-health-poles-partners")
     assert {(r["poleLabel"], r["inEnosis"]) for r in rows} == {
         ("Atlanpole Biotherapies", "false"), ("BioValley France", "true"), ("Clubster-NSL", "false"),
         ("Eurobiomed", "true"), ("Lyonbiopôle", "true"), ("Medicen Paris Region", "true")}
 
 
-def test_six_energy_poles_act_together_on_the_low_carbon_chains(store, named_queries):
+def test_six_energy_poles_act_together_on_the_low_carbon_chains(run):
     """Chapter 07 credits the six pôles as a group: one joint action, not six pôles each on every chain."""
-    rows = run(store, named_queries, "p1-energy-poles")
+    rows = run("p1-energy-poles")
     assert len(rows) == 1
     (row,) = rows
     assert set(row["poles"].split(", ")) == {"Energies Françaises", "Capenergies", "DERBI CEMATER", "Nuclear Valley",
@@ -117,14 +113,14 @@ def test_chapter_07_credits_no_single_pole_with_the_group_s_chains(store):
         ASK {{ <{ID}pole/nuclear-valley> pg:structuresValueChain <{ID}filiere/solaire> }}""")
 
 
-def test_esa_bic_sud_france_actors(store, named_queries):
-    rows = run(store, named_queries, "p1-esa-bic-sud-france")
+def test_esa_bic_sud_france_actors(run):
+    rows = run("p1-esa-bic-sud-france")
     assert {(r["actorLabel"], r["relation"]) for r in rows} == {
         ("Aerospace Valley", "leads"), ("Safe", "partner"), ("ESA", "mandator"), ("CNES", "mandator")}
 
 
-def test_escalad_in_chapter_01(store, named_queries):
-    rows = {(r["sLabel"], r["property"], r["oLabel"]) for r in run(store, named_queries, "p1-escalad")}
+def test_escalad_in_chapter_01(run):
+    rows = {(r["sLabel"], r["property"], r["oLabel"]) for r in run("p1-escalad")}
     assert ("ESCALAD", "initiatedBy", "Systematic Paris-Région") in rows
     assert ("Centre d'essais anti-drone d'ESCALAD", "operatedBy", "Systematic Paris-Région") in rows
     assert ("Ancienne base aérienne d'ESCALAD", "ownedBy",
@@ -132,14 +128,14 @@ def test_escalad_in_chapter_01(store, named_queries):
     assert ("Première cohorte d'ESCALAD", "evaluatedBy", "Pool d'experts académiques d'ESCALAD") in rows
 
 
-def test_nextmove_companies_and_the_e7a_motor(store, named_queries):
-    rows = run(store, named_queries, "p1-nextmove")
+def test_nextmove_companies_and_the_e7a_motor(run):
+    rows = run("p1-nextmove")
     assert column(rows, "companyLabel") == {"Amperé", "Acome", "Up&Charge", "Genomines"}
     assert {r["companyLabel"] for r in rows if r.get("ledLabel") == "Moteur E7A"} == {"Amperé"}
 
 
-def test_each_chapter_has_themes(store, named_queries):
-    rows = run(store, named_queries, "p1-chapter-themes")
+def test_each_chapter_has_themes(run):
+    rows = run("p1-chapter-themes")
     by_section = {r["section"].rsplit("/", 1)[1]: r for r in rows}
     expected = ["couverture", "introduction"] + [f"chapitre-{n:02d}" for n in range(1, 9)] + ["conclusion"]
     assert set(expected) <= set(by_section)
@@ -150,8 +146,8 @@ def test_each_chapter_has_themes(store, named_queries):
     assert "New Space" in by_section["chapitre-02"]["subjects"]
 
 
-def test_energies_francaises_is_the_one_named_pole_that_did_not_sign(store, named_queries):
-    rows = run(store, named_queries, "p1-non-signatory-poles")
+def test_energies_francaises_is_the_one_named_pole_that_did_not_sign(run):
+    rows = run("p1-non-signatory-poles")
     assert column(rows, "label") == {"Energies Françaises"}
 
 
@@ -160,33 +156,33 @@ def test_energies_francaises_is_the_one_named_pole_that_did_not_sign(store, name
     ("Lyonbiopôle Auvergne Rhôns-Alpes", "Lyonbiopôle"), ("Clubster Nutrition Santé Longévité", "Clubster-NSL"),
     ("Derbi-Cemater", "DERBI CEMATER"), ("Minalogic Auvergne-Rhône-Alpes", "Minalogic"), ("ALPHA-RLH", "Alpha RLH"),
 ])
-def test_chapter_spellings_of_pole_names(store, named_queries, variant, label):
-    rows = run(store, named_queries, "p1-pole-name-variants")
+def test_chapter_spellings_of_pole_names(run, variant, label):
+    rows = run("p1-pole-name-variants")
     assert (variant, label) in {(r["variant"], r["label"]) for r in rows}
 
 
-def test_regions_with_their_insee_codes(store, named_queries):
-    rows = run(store, named_queries, "p1-regions-insee")
+def test_regions_with_their_insee_codes(run):
+    rows = run("p1-regions-insee")
     assert {(r["label"], r["code"]) for r in rows} == {
         ("Île-de-France", "11"), ("Occitanie", "76"), ("Nouvelle-Aquitaine", "75"),
         ("Auvergne-Rhône-Alpes", "84"), ("Pays de la Loire", "52"), ("Guadeloupe", "01"),
         ("La Réunion", "04"), ("Corse", "94")}
 
 
-def test_afpc_people(store, named_queries):
-    rows = run(store, named_queries, "p1-afpc-people")
+def test_afpc_people(run):
+    rows = run("p1-afpc-people")
     assert {(r["name"], r["title"], r["section"].rsplit("/", 1)[1]) for r in rows} == {
         ("Christian Deleuze", "Président", "couverture"), ("Pauline Capus", "Déléguée Générale", "colophon")}
 
 
-def test_capenergies_thematic_strands(store, named_queries):
-    rows = run(store, named_queries, "p1-capenergies-strands")
+def test_capenergies_thematic_strands(run):
+    rows = run("p1-capenergies-strands")
     assert {(r["label"], r["territoryLabel"]) for r in rows} == {("Synergies", "Guadeloupe"),
                                                                  ("Capenergies Corse", "Corse")}
 
 
-def test_interpretations_list_the_readings_of_part1_in_both_languages(store, named_queries):
-    rows = run(store, named_queries, "interpretations")
+def test_interpretations_list_the_readings_of_part1_in_both_languages(run):
+    rows = run("interpretations")
     resources = column(rows, "resource")
     for slug in ("organisation/afpc", "pole/energies-francaises", "organisation/synergies",
                  "initiative/label-pole-phase-5", "pole/lyonbiopole", "organisation/ampere"):

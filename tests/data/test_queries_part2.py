@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import pytest
 
-from polegraph.query.named import allowed_values
-
 
 def slug(iri: str) -> str:
     """The last path segment of a polegraph IRI (`…/initiative/ecodef` → `ecodef`)."""
@@ -23,15 +21,6 @@ def parts(text: str | None) -> set[str]:
     return set(text.split(" ; ")) if text else set()
 
 
-@pytest.fixture(scope="module")
-def run(store, named_queries):
-    """Run a named query with its parameters' defaults, or with the values given (checked and bound as the
-    CLI and the pages bind them)."""
-    def _run(name: str, **params: str) -> list[dict[str, str]]:
-        query = named_queries[name]
-        values = query.values(params, allowed_values(store, query))
-        return store.select(query.text, substitutions=query.substitutions(values))
-    return _run
 
 
 def test_there_are_at_least_fifteen_documented_part2_queries(named_queries):

@@ -7,10 +7,6 @@ other parts of the manifesto may add rows).
 
 from __future__ import annotations
 
-import pytest
-
-from polegraph.query.backend import LocalBackend
-
 
 def short(value: str | None) -> str | None:
     """The last segment of an IRI (a slug or an ontology term), or the literal unchanged."""
@@ -23,12 +19,6 @@ def number(value: str | None) -> float | None:
     return None if value is None else float(value)
 
 
-@pytest.fixture(scope="module")
-def run(store: LocalBackend, named_queries):
-    def _run(name: str) -> list[dict[str, str]]:
-        assert name in named_queries, f"queries/{name}.rq is missing"
-        return store.select(named_queries[name].text)
-    return _run
 
 
 def test_every_part3_query_has_a_title_and_a_description(named_queries):

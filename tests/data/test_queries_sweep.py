@@ -8,10 +8,6 @@ least these answers (other parts of the text may add rows); where the text close
 
 from __future__ import annotations
 
-import pytest
-
-from polegraph.query.backend import LocalBackend
-
 
 def short(value: str | None) -> str | None:
     """The last segment of an IRI (a slug or an ontology term), or the literal unchanged."""
@@ -20,12 +16,6 @@ def short(value: str | None) -> str | None:
     return value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if value.startswith("http") else value
 
 
-@pytest.fixture(scope="module")
-def run(store: LocalBackend, named_queries):
-    def _run(name: str) -> list[dict[str, str]]:
-        assert name in named_queries, f"queries/{name}.rq is missing"
-        return store.select(named_queries[name].text)
-    return _run
 
 
 def test_the_value_chains_each_annex_project_serves(run):
