@@ -104,9 +104,11 @@ def test_tiny_benchmark_run_writes_its_report(tmp_path):
     assert out.with_suffix(".png").stat().st_size > 1000
 
 
-# A single-threaded SPARQL endpoint (like rdflib-endpoint: one slow query blocks every request) that
-# answers 3 rows to any query, except the query texts of its behaviour file: "hang" sleeps for good,
-# "refuse" answers 422, "slow" takes 0.4 s. The alarm ends it should a test leave it behind.
+# A SPARQL endpoint that answers 3 rows to any query, except the query texts of its behaviour file:
+# "hang" sleeps for good, "refuse" answers 422, "slow" takes 0.4 s. With behaviours it is single-threaded
+# (like rdflib-endpoint: one slow query blocks every request); without, it answers each connection in a
+# thread, as polegraph does, so requests a load run leaves queued cannot make it look hung on a busy
+# machine. The alarm ends it should a test leave it behind.
 FAKE_ENDPOINT = """
 import http.server, json, signal, sys, time, urllib.parse
 
@@ -136,7 +138,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+server = http.server.HTTPServer if behaviours else http.server.ThreadingHTTPServer
+server(("127.0.0.1", port), Handler).serve_forever()
 """
 
 

@@ -7,7 +7,7 @@ import pytest
 from polegraph.pipeline.build import build_release
 from polegraph.publish.triplestore import STAGING, PushError, RemoteStore, push, release_graphs, remote_counts
 from polegraph.settings import Settings
-from tests.support.triplestores import oxigraph_binary, start_oxigraph, start_virtuoso, virtuoso_binary
+from tests.support.triplestores import oxigraph_binary, start_oxigraph, start_store
 from tests.test_cli import run
 
 EXTRA = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
@@ -43,14 +43,7 @@ def second_release(tmp_path_factory):
 
 @pytest.fixture(params=["oxigraph", "virtuoso"])
 def remote_store(request, tmp_path):
-    if request.param == "oxigraph":
-        if oxigraph_binary() is None:
-            pytest.skip("the oxigraph server (PyPI package oxigraph) is not installed")
-        store = start_oxigraph(tmp_path / "oxigraph")
-    else:
-        if virtuoso_binary() is None:
-            pytest.skip("Virtuoso (Debian package virtuoso-opensource) is not installed")
-        store = start_virtuoso(tmp_path / "virtuoso")
+    store = start_store(request.param, tmp_path / request.param)
     try:
         yield store
     finally:

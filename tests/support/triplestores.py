@@ -121,3 +121,17 @@ def start_virtuoso(folder: Path) -> StoreProcess:
                    capture_output=True, timeout=60)
     remote = RemoteStore(base + "/sparql", base + "/sparql", base + "/sparql-graph-crud")
     return StoreProcess("virtuoso", server, remote, base + "/sparql")
+
+
+def start_store(kind: str, folder: Path) -> StoreProcess:
+    """A throw-away store of `kind` ("oxigraph" or "virtuoso") in `folder`; the test is skipped, saying
+    which package provides it, where it is not installed."""
+    import pytest
+
+    if kind == "oxigraph":
+        if oxigraph_binary() is None:
+            pytest.skip("the oxigraph server (PyPI package oxigraph) is not installed")
+        return start_oxigraph(folder)
+    if virtuoso_binary() is None:
+        pytest.skip("Virtuoso (Debian package virtuoso-opensource) is not installed")
+    return start_virtuoso(folder)

@@ -24,7 +24,7 @@ from polegraph.publish.triplestore import RELEASES_GRAPH, push
 from polegraph.settings import Settings
 from tests.support import PROJECT
 from tests.support.servers import ServerProcess, polegraph_server
-from tests.support.triplestores import oxigraph_binary, start_oxigraph, start_virtuoso, virtuoso_binary
+from tests.support.triplestores import oxigraph_binary, start_oxigraph, start_store
 
 NUMERIC = ("integer", "decimal", "double", "float", "int", "long", "short", "nonNegativeInteger")
 
@@ -76,14 +76,7 @@ def ask_endpoint(base_url: str, query: str) -> dict:
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
 def store_backed_server(request, release, settings, tmp_path_factory):
     folder = tmp_path_factory.mktemp(request.param)
-    if request.param == "oxigraph":
-        if oxigraph_binary() is None:
-            pytest.skip("the oxigraph server (PyPI package oxigraph) is not installed")
-        store = start_oxigraph(folder / "db")
-    else:
-        if virtuoso_binary() is None:
-            pytest.skip("Virtuoso (Debian package virtuoso-opensource) is not installed")
-        store = start_virtuoso(folder / "db")
+    store = start_store(request.param, folder / "db")
     try:
         push(release, store.remote)
         server = polegraph_server(settings.var_dir, project=settings.project, args=("--store", store.query_url))
