@@ -62,7 +62,6 @@ def test_a_named_query_link_selects_its_own_tab(page, server, named_queries):
     assert page.execute_script("return window.polegraphYasgui.getTab().getId()") == "q-p1-asteerics-funders"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22, open: the notice works on a fresh profile but not after the earlier tests' tabs (see the report)")
 def test_an_answer_cut_by_the_row_cap_says_so_in_the_editor(page, server):
     text = ("PREFIX pg: <https://w3id.org/polegraph/ontology#>\n"
             "SELECT ?a ?b ?c WHERE { ?a a pg:Pole . ?b a pg:Pole . ?c a pg:Pole }")  # 54³ rows, over the cap
@@ -72,7 +71,6 @@ def test_an_answer_cut_by_the_row_cap_says_so_in_the_editor(page, server):
     assert "cut at 10000 rows" in notice.text and "OFFSET" in notice.text
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22, open: the notice works on a fresh profile but not after the earlier tests' tabs (see the report)")
 def test_a_sparql_error_is_shown_with_its_line_in_the_page_language(page, server):
     broken = quote("SELECT * WHERE {\n  ?s ?p \n}")  # the object is missing: line 3
     page.get(f"{server.url}/sparql?query={broken}&lang=fr")

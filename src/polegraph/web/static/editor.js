@@ -48,6 +48,7 @@
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     persistenceId: "polegraph-editor",  // one store for every language: a language switch keeps the tabs
     autoAddOnInit: false,
+    populateFromUrl: false,  // `?query=` is opened below, once, in a tab whose answers are listened to
     copyEndpointOnNewTab: true,
     requestConfig: { endpoint: endpoint, method: "POST" },
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
@@ -57,11 +58,14 @@
 
   function tabs() { return yasgui.persistentConfig.getTabs().map(function (id) { return yasgui.getTab(id); }); }
   function normalised(text) { return (text || "").replace(/\s+/g, " ").trim(); }
+  // A tab restored from local storage has no editor until it is shown (its getQuery() throws): its query
+  // is then the one kept in its stored configuration.
+  function queryOf(tab) { return tab.getYasqe() ? tab.getQuery() : tab.getPersistedJson().yasqe.value; }
 
   function openTab(id, name, text, run) {
     var tab = yasgui.getTab(id);
     if (!tab) {
-      tab = tabs().filter(function (t) { return t && normalised(t.getQuery()) === normalised(text); })[0];
+      tab = tabs().filter(function (t) { return t && normalised(queryOf(t)) === normalised(text); })[0];
     }
     if (!tab) {
       tab = yasgui.addTab(true, { id: id, name: name, yasqe: { value: text },
@@ -69,7 +73,6 @@
     }
     yasgui.selectTabId(tab.getId());
     if (run) {
-      runningTab = tab.getId();  // YASGUI may select the tab after the query has started
       var yasqe = tab.getYasqe();
       if (normalised(yasqe.getValue()) !== normalised(text)) yasqe.setValue(text);
       yasqe.query();
@@ -84,7 +87,6 @@
 
   // --- what the current tab is, and what its last answer said -----------------------------------------
   var notices = {};
-  var runningTab = null;
   function showNotice(tabId) {
     var box = document.getElementById("editor-notice");
     var text = notices[tabId];
@@ -116,40 +118,42 @@
     if (errorLines[tabId] !== undefined) yasqe.addLineClass(errorLines[tabId], "background", "sparql-error-line");
   }
 
-  // The answers of this page's queries: a cut answer says so (headers exposed by the endpoint), an error
-  // is read from the endpoint's JSON shape (message, line, column).
-  var originalFetch = window.fetch.bind(window);
-  window.fetch = function (resource, init) {
-    var url = typeof resource === "string" ? resource : resource.url;
-    var current = yasgui.getTab();
-    var tabId = runningTab || (current ? current.getId() : "");
-    runningTab = null;
-    var answer = originalFetch(resource, init);
-    if (url.indexOf(endpoint) !== 0) return answer;
-    return answer.then(function (response) {
-      delete errorLines[tabId];
-      if (response.ok) {
-        var cut = response.headers.get("Polegraph-Results-Truncated") === "true";
-        notices[tabId] = cut ? words.truncated.replace(/\{n\}/g, response.headers.get("Polegraph-Max-Rows")) : "";
-        if (yasgui.getTab() && yasgui.getTab().getId() === tabId) { showNotice(tabId); markError(tabId); }
-        return response;
+  // What each tab's last answer said. YASGUI's `query` event names the tab whose editor asks (a restored
+  // tab, a new one, one opened from a link alike); that editor's `queryResponse` then carries the answer
+  // (the endpoint's headers: a cut answer) or the error (the endpoint's JSON shape: message, line, column).
+  var listened = new WeakSet();
+  yasgui.on("query", function (_yasgui, tab) {
+    var tabId = tab.getId(), yasqe = tab.getYasqe();
+    delete notices[tabId];
+    delete errorLines[tabId];
+    refresh(tabId);
+    if (listened.has(yasqe)) return;
+    listened.add(yasqe);
+    yasqe.on("queryResponse", function (_yasqe, answer) { heard(tab.getId(), answer); });
+  });
+
+  function heard(tabId, answer) {
+    if (answer instanceof Error) {
+      var error = {};
+      try { error = JSON.parse(answer.message); } catch (e) { error = { message: answer.message }; }
+      var detail = (error.message || "").replace(/^SPARQL syntax error( at line \d+, column \d+)?:\s*/, "");
+      if (error.line) {
+        errorLines[tabId] = error.line - 1;
+        notices[tabId] = words.error + " " + words.error_at.replace("{line}", error.line)
+          .replace("{column}", error.column || 1) + " " + detail;
+      } else {
+        notices[tabId] = words.error + " " + detail;
       }
-      return response.clone().text().then(function (body) {
-        var error = {};
-        try { error = JSON.parse(body); } catch (e) { error = { message: body }; }
-        var detail = (error.message || response.statusText || "").replace(/^SPARQL syntax error( at line \d+, column \d+)?:\s*/, "");
-        if (error.line) {
-          errorLines[tabId] = error.line - 1;
-          notices[tabId] = words.error + " " + words.error_at.replace("{line}", error.line)
-            .replace("{column}", error.column || 1) + " " + detail;
-        } else {
-          notices[tabId] = words.error + " " + detail;
-        }
-        if (yasgui.getTab() && yasgui.getTab().getId() === tabId) { showNotice(tabId); markError(tabId); }
-        return response;
-      });
-    });
-  };
+    } else if (answer && answer.headers && answer.headers.get("Polegraph-Results-Truncated") === "true") {
+      notices[tabId] = words.truncated.replace(/\{n\}/g, answer.headers.get("Polegraph-Max-Rows"));
+    }
+    refresh(tabId);
+  }
+
+  function refresh(tabId) {
+    var current = yasgui.getTab();
+    if (current && current.getId() === tabId) { showNotice(tabId); markError(tabId); }
+  }
 
   // --- YASGUI's own controls in the page's language ------------------------------------------------------
   var English = { "Table": words.table, "Response": words.response, "Run query": words.run,
