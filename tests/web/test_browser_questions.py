@@ -78,6 +78,29 @@ def test_a_sparql_error_is_shown_with_its_line_in_the_page_language(page, server
     assert "Erreur SPARQL" in notice.text and "ligne" in notice.text
 
 
+def test_notices_are_said_in_restored_and_added_tabs(page, server):
+    """Tabs left in local storage by earlier visits, one of them never shown since (YASGUI draws its editor
+    only when it is shown), do not stop a link's query from being run and its error said; a tab the
+    reader adds and runs says its cut answer; each tab keeps its own notice."""
+    for name in ("p1-asteerics-funders", "poles-and-presidents"):  # the first is left restored, not shown
+        page.get(f"{server.url}/health")
+        page.get(f"{server.url}/sparql#tab={name}")
+        wait(page).until(lambda d: d.execute_script("return !!(window.polegraphYasgui && window.polegraphYasgui.getTab())"))
+    page.get(f"{server.url}/sparql?query={quote('SELECT * WHERE { ?s ?p }')}&lang=en")
+    notice = wait(page).until(EC.visibility_of_element_located((By.ID, "editor-notice")))
+    assert "SPARQL error" in notice.text and "line 1" in notice.text
+    failed = page.execute_script("return window.polegraphYasgui.getTab().getId()")
+    page.find_element(By.CSS_SELECTOR, "button.addTab").click()
+    wait(page).until(lambda d: d.execute_script("return window.polegraphYasgui.getTab().getId()") != failed)
+    assert not page.find_element(By.ID, "editor-notice").is_displayed()
+    added = page.execute_script("var tab = window.polegraphYasgui.getTab(); tab.getYasqe().setValue(arguments[0]);"
+                                "return tab.getId()", "SELECT ?a ?b ?c WHERE { ?a a ?x . ?b a ?y . ?c a ?z }")
+    page.find_element(By.CSS_SELECTOR, f"#{added} .yasqe_queryButton").click()
+    wait(page, 60).until(EC.text_to_be_present_in_element((By.ID, "editor-notice"), "cut at 10000 rows"))
+    page.execute_script("window.polegraphYasgui.selectTabId(arguments[0])", failed)
+    wait(page).until(EC.text_to_be_present_in_element((By.ID, "editor-notice"), "SPARQL error"))
+
+
 def test_a_pole_focused_from_the_address_shows_its_neighbours_and_named_links(page, server):
     node = ID + "pole/minalogic"
     page.get(f"{server.url}/explorer?node={quote(node)}&lang=en")

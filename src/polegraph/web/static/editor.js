@@ -75,7 +75,7 @@
     if (run) {
       var yasqe = tab.getYasqe();
       if (normalised(yasqe.getValue()) !== normalised(text)) yasqe.setValue(text);
-      yasqe.query();
+      yasqe.query().catch(function () {});  // an error is said in the notice (below)
     }
     return tab;
   }
@@ -107,7 +107,13 @@
     }
     showNotice(tabId);
   }
-  yasgui.on("tabSelect", function (_y, tabId) { setTimeout(function () { describe(tabId); markError(tabId); }, 0); });
+  // After YASGUI has changed the current tab: a selected one, and a new one (which YASGUI makes current
+  // without a tabSelect event).
+  function follow() {
+    setTimeout(function () { var tab = yasgui.getTab(); describe(tab && tab.getId()); markError(tab && tab.getId()); }, 0);
+  }
+  yasgui.on("tabSelect", follow);
+  yasgui.on("tabAdd", follow);
 
   var errorLines = {};
   function markError(tabId) {
