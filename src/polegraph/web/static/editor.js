@@ -25,6 +25,10 @@
     get: function () { return Promise.resolve(terms.properties); } }, false);
   Yasqe.defaults.autocompleters = ["polegraphPrefixes", "polegraphClasses", "polegraphProperties", "variables"];
   Yasqe.defaults.prefixCcApi = null;
+  // CodeMirror's contenteditable input (its choice for screen readers) puts the editable text inside the
+  // scrolling area, which a keyboard can then reach (axe: scrollable-region-focusable); it is labelled.
+  Yasqe.defaults.inputStyle = "contenteditable";
+  Yasqe.defaults.screenReaderLabel = words.tab;
   var prefixLines = Object.keys(prefixes).map(function (p) { return "PREFIX " + p + ": <" + prefixes[p] + ">"; });
   Yasqe.defaults.value = prefixLines.join("\n") + "\n\nSELECT * WHERE { ?s ?p ?o } LIMIT 10\n";
   Yasr.defaults.prefixes = prefixes;
@@ -98,6 +102,7 @@
   function describe(tabId) {
     var q = byName[(tabId || "").replace(/^q-/, "")];
     document.getElementById("query-title").textContent = q ? q.title : "";
+    document.getElementById("query-title").hidden = !q;  // no empty heading
     document.getElementById("query-description").textContent = q ? q.description : "";
     document.getElementById("query-links").hidden = !q;
     if (q) {
@@ -163,8 +168,9 @@
 
   // --- YASGUI's own controls in the page's language ------------------------------------------------------
   var English = { "Table": words.table, "Response": words.response, "Run query": words.run,
-    "Share query": words.share, "Add tab": words.add_tab, "Close tab": words.close_tab,
-    "Download result": words.download, "Filter query results": words.filter, "Show all": words.show_all };
+    "Share query": words.share, "Add tab": words.add_tab, "Add a new tab": words.add_tab, "Close tab": words.close_tab,
+    "Download result": words.download, "Filter query results": words.filter, "Show all": words.show_all,
+    "Page size:": words.page_size, "Simple view": words.simple_view, "Ellipse": words.ellipsis };
   function speak(root) {
     root.querySelectorAll("[title], [placeholder], [aria-label]").forEach(function (el) {
       ["title", "placeholder", "aria-label"].forEach(function (attr) {
@@ -172,18 +178,34 @@
         if (value && English[value] && English[value] !== value) el.setAttribute(attr, English[value]);
       });
     });
-    root.querySelectorAll(".yasr_btn span, .yasr_btn, button").forEach(function (el) {
+    root.querySelectorAll(".yasr_btn span, .yasr_btn, button, .tableControls .label, .pageSizerLabel").forEach(function (el) {
       var text = el.textContent.trim();  // only when it changes: a change is itself a mutation observed
       if (el.children.length === 0 && English[text] && English[text] !== text) el.textContent = English[text];
     });
     root.querySelectorAll(".yasqe_queryButton:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.run); });
     root.querySelectorAll(".yasqe_share:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.share); });
+    root.querySelectorAll("select.tableSizer:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.page_size); });
     root.querySelectorAll("input.autocomplete:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", "SPARQL endpoint"); });
-    root.querySelectorAll("textarea:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.tab); });
+  }
+  // YASGUI's tab strip is a tablist that also holds its "new tab" button, which a tablist may not contain
+  // (ARIA; axe: aria-required-children). Moving the button would break YASGUI (it inserts new tabs before
+  // the button's wrapper, and its arrow keys walk the strip's children), so the strip keeps its layout and
+  // keys but loses the role, and an element of ours is the tablist, owning (aria-owns) the tabs only.
+  var tablist = document.createElement("div");
+  tablist.setAttribute("role", "tablist");
+  tablist.setAttribute("aria-label", words.tabs);
+  function ownTabs(root) {
+    var strip = root.querySelector(".tabsList");
+    if (!strip) return;
+    if (strip.getAttribute("role") === "tablist") strip.removeAttribute("role");
+    if (tablist.nextElementSibling !== strip) strip.parentNode.insertBefore(tablist, strip);
+    var owned = Array.prototype.map.call(strip.querySelectorAll("[role=tab][id]"), function (a) { return a.id; }).join(" ");
+    if (tablist.getAttribute("aria-owns") !== owned) tablist.setAttribute("aria-owns", owned);
   }
   var root = document.getElementById("yasgui");
-  new MutationObserver(function () { speak(root); }).observe(root, { childList: true, subtree: true });
+  new MutationObserver(function () { speak(root); ownTabs(root); }).observe(root, { childList: true, subtree: true });
   speak(root);
+  ownTabs(root);
 
   // --- the first tabs -------------------------------------------------------------------------------------
   if (!tabs().length && !wanted) openNamed("poles-and-presidents", false);
