@@ -25,6 +25,10 @@
     get: function () { return Promise.resolve(terms.properties); } }, false);
   Yasqe.defaults.autocompleters = ["polegraphPrefixes", "polegraphClasses", "polegraphProperties", "variables"];
   Yasqe.defaults.prefixCcApi = null;
+  // CodeMirror's contenteditable input (its choice for screen readers) puts the editable text inside the
+  // scrolling area, which a keyboard can then reach (axe: scrollable-region-focusable); it is labelled.
+  Yasqe.defaults.inputStyle = "contenteditable";
+  Yasqe.defaults.screenReaderLabel = words.tab;
   var prefixLines = Object.keys(prefixes).map(function (p) { return "PREFIX " + p + ": <" + prefixes[p] + ">"; });
   Yasqe.defaults.value = prefixLines.join("\n") + "\n\nSELECT * WHERE { ?s ?p ?o } LIMIT 10\n";
   Yasr.defaults.prefixes = prefixes;
@@ -48,6 +52,7 @@
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     persistenceId: "polegraph-editor",  // one store for every language: a language switch keeps the tabs
     autoAddOnInit: false,
+    populateFromUrl: false,  // `?query=` is opened below, once, in a tab whose answers are listened to
     copyEndpointOnNewTab: true,
     requestConfig: { endpoint: endpoint, method: "POST" },
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
@@ -57,11 +62,14 @@
 
   function tabs() { return yasgui.persistentConfig.getTabs().map(function (id) { return yasgui.getTab(id); }); }
   function normalised(text) { return (text || "").replace(/\s+/g, " ").trim(); }
+  // A tab restored from local storage has no editor until it is shown (its getQuery() throws): its query
+  // is then the one kept in its stored configuration.
+  function queryOf(tab) { return tab.getYasqe() ? tab.getQuery() : tab.getPersistedJson().yasqe.value; }
 
   function openTab(id, name, text, run) {
     var tab = yasgui.getTab(id);
     if (!tab) {
-      tab = tabs().filter(function (t) { return t && normalised(t.getQuery()) === normalised(text); })[0];
+      tab = tabs().filter(function (t) { return t && normalised(queryOf(t)) === normalised(text); })[0];
     }
     if (!tab) {
       tab = yasgui.addTab(true, { id: id, name: name, yasqe: { value: text },
@@ -69,10 +77,9 @@
     }
     yasgui.selectTabId(tab.getId());
     if (run) {
-      runningTab = tab.getId();  // YASGUI may select the tab after the query has started
       var yasqe = tab.getYasqe();
       if (normalised(yasqe.getValue()) !== normalised(text)) yasqe.setValue(text);
-      yasqe.query();
+      yasqe.query().catch(function () {});  // an error is said in the notice (below)
     }
     return tab;
   }
@@ -84,7 +91,6 @@
 
   // --- what the current tab is, and what its last answer said -----------------------------------------
   var notices = {};
-  var runningTab = null;
   function showNotice(tabId) {
     var box = document.getElementById("editor-notice");
     var text = notices[tabId];
@@ -96,6 +102,7 @@
   function describe(tabId) {
     var q = byName[(tabId || "").replace(/^q-/, "")];
     document.getElementById("query-title").textContent = q ? q.title : "";
+    document.getElementById("query-title").hidden = !q;  // no empty heading
     document.getElementById("query-description").textContent = q ? q.description : "";
     document.getElementById("query-links").hidden = !q;
     if (q) {
@@ -105,7 +112,13 @@
     }
     showNotice(tabId);
   }
-  yasgui.on("tabSelect", function (_y, tabId) { setTimeout(function () { describe(tabId); markError(tabId); }, 0); });
+  // After YASGUI has changed the current tab: a selected one, and a new one (which YASGUI makes current
+  // without a tabSelect event).
+  function follow() {
+    setTimeout(function () { var tab = yasgui.getTab(); describe(tab && tab.getId()); markError(tab && tab.getId()); }, 0);
+  }
+  yasgui.on("tabSelect", follow);
+  yasgui.on("tabAdd", follow);
 
   var errorLines = {};
   function markError(tabId) {
@@ -116,45 +129,48 @@
     if (errorLines[tabId] !== undefined) yasqe.addLineClass(errorLines[tabId], "background", "sparql-error-line");
   }
 
-  // The answers of this page's queries: a cut answer says so (headers exposed by the endpoint), an error
-  // is read from the endpoint's JSON shape (message, line, column).
-  var originalFetch = window.fetch.bind(window);
-  window.fetch = function (resource, init) {
-    var url = typeof resource === "string" ? resource : resource.url;
-    var current = yasgui.getTab();
-    var tabId = runningTab || (current ? current.getId() : "");
-    runningTab = null;
-    var answer = originalFetch(resource, init);
-    if (url.indexOf(endpoint) !== 0) return answer;
-    return answer.then(function (response) {
-      delete errorLines[tabId];
-      if (response.ok) {
-        var cut = response.headers.get("Polegraph-Results-Truncated") === "true";
-        notices[tabId] = cut ? words.truncated.replace(/\{n\}/g, response.headers.get("Polegraph-Max-Rows")) : "";
-        if (yasgui.getTab() && yasgui.getTab().getId() === tabId) { showNotice(tabId); markError(tabId); }
-        return response;
+  // What each tab's last answer said. YASGUI's `query` event names the tab whose editor asks (a restored
+  // tab, a new one, one opened from a link alike); that editor's `queryResponse` then carries the answer
+  // (the endpoint's headers: a cut answer) or the error (the endpoint's JSON shape: message, line, column).
+  var listened = new WeakSet();
+  yasgui.on("query", function (_yasgui, tab) {
+    var tabId = tab.getId(), yasqe = tab.getYasqe();
+    delete notices[tabId];
+    delete errorLines[tabId];
+    refresh(tabId);
+    if (listened.has(yasqe)) return;
+    listened.add(yasqe);
+    yasqe.on("queryResponse", function (_yasqe, answer) { heard(tab.getId(), answer); });
+  });
+
+  function heard(tabId, answer) {
+    if (answer instanceof Error) {
+      var error = {};
+      try { error = JSON.parse(answer.message); } catch (e) { error = { message: answer.message }; }
+      var detail = (error.message || "").replace(/^SPARQL syntax error( at line \d+, column \d+)?:\s*/, "");
+      if (error.line) {
+        errorLines[tabId] = error.line - 1;
+        notices[tabId] = words.error + " " + words.error_at.replace("{line}", error.line)
+          .replace("{column}", error.column || 1) + " " + detail;
+      } else {
+        notices[tabId] = words.error + " " + detail;
       }
-      return response.clone().text().then(function (body) {
-        var error = {};
-        try { error = JSON.parse(body); } catch (e) { error = { message: body }; }
-        var detail = (error.message || response.statusText || "").replace(/^SPARQL syntax error( at line \d+, column \d+)?:\s*/, "");
-        if (error.line) {
-          errorLines[tabId] = error.line - 1;
-          notices[tabId] = words.error + " " + words.error_at.replace("{line}", error.line)
-            .replace("{column}", error.column || 1) + " " + detail;
-        } else {
-          notices[tabId] = words.error + " " + detail;
-        }
-        if (yasgui.getTab() && yasgui.getTab().getId() === tabId) { showNotice(tabId); markError(tabId); }
-        return response;
-      });
-    });
-  };
+    } else if (answer && answer.headers && answer.headers.get("Polegraph-Results-Truncated") === "true") {
+      notices[tabId] = words.truncated.replace(/\{n\}/g, answer.headers.get("Polegraph-Max-Rows"));
+    }
+    refresh(tabId);
+  }
+
+  function refresh(tabId) {
+    var current = yasgui.getTab();
+    if (current && current.getId() === tabId) { showNotice(tabId); markError(tabId); }
+  }
 
   // --- YASGUI's own controls in the page's language ------------------------------------------------------
   var English = { "Table": words.table, "Response": words.response, "Run query": words.run,
-    "Share query": words.share, "Add tab": words.add_tab, "Close tab": words.close_tab,
-    "Download result": words.download, "Filter query results": words.filter, "Show all": words.show_all };
+    "Share query": words.share, "Add tab": words.add_tab, "Add a new tab": words.add_tab, "Close tab": words.close_tab,
+    "Download result": words.download, "Filter query results": words.filter, "Show all": words.show_all,
+    "Page size:": words.page_size, "Simple view": words.simple_view, "Ellipse": words.ellipsis };
   function speak(root) {
     root.querySelectorAll("[title], [placeholder], [aria-label]").forEach(function (el) {
       ["title", "placeholder", "aria-label"].forEach(function (attr) {
@@ -162,18 +178,34 @@
         if (value && English[value] && English[value] !== value) el.setAttribute(attr, English[value]);
       });
     });
-    root.querySelectorAll(".yasr_btn span, .yasr_btn, button").forEach(function (el) {
+    root.querySelectorAll(".yasr_btn span, .yasr_btn, button, .tableControls .label, .pageSizerLabel").forEach(function (el) {
       var text = el.textContent.trim();  // only when it changes: a change is itself a mutation observed
       if (el.children.length === 0 && English[text] && English[text] !== text) el.textContent = English[text];
     });
     root.querySelectorAll(".yasqe_queryButton:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.run); });
     root.querySelectorAll(".yasqe_share:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.share); });
+    root.querySelectorAll("select.tableSizer:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.page_size); });
     root.querySelectorAll("input.autocomplete:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", "SPARQL endpoint"); });
-    root.querySelectorAll("textarea:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.tab); });
+  }
+  // YASGUI's tab strip is a tablist that also holds its "new tab" button, which a tablist may not contain
+  // (ARIA; axe: aria-required-children). Moving the button would break YASGUI (it inserts new tabs before
+  // the button's wrapper, and its arrow keys walk the strip's children), so the strip keeps its layout and
+  // keys but loses the role, and an element of ours is the tablist, owning (aria-owns) the tabs only.
+  var tablist = document.createElement("div");
+  tablist.setAttribute("role", "tablist");
+  tablist.setAttribute("aria-label", words.tabs);
+  function ownTabs(root) {
+    var strip = root.querySelector(".tabsList");
+    if (!strip) return;
+    if (strip.getAttribute("role") === "tablist") strip.removeAttribute("role");
+    if (tablist.nextElementSibling !== strip) strip.parentNode.insertBefore(tablist, strip);
+    var owned = Array.prototype.map.call(strip.querySelectorAll("[role=tab][id]"), function (a) { return a.id; }).join(" ");
+    if (tablist.getAttribute("aria-owns") !== owned) tablist.setAttribute("aria-owns", owned);
   }
   var root = document.getElementById("yasgui");
-  new MutationObserver(function () { speak(root); }).observe(root, { childList: true, subtree: true });
+  new MutationObserver(function () { speak(root); ownTabs(root); }).observe(root, { childList: true, subtree: true });
   speak(root);
+  ownTabs(root);
 
   // --- the first tabs -------------------------------------------------------------------------------------
   if (!tabs().length && !wanted) openNamed("poles-and-presidents", false);
