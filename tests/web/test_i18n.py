@@ -44,3 +44,19 @@ def test_numbers_and_dates_are_written_the_readers_way(settings, release):
     year, month = created[:4], int(created[5:7])
     assert re.search(rf"\d+ {MONTHS['fr'][month - 1]}\.? {year}", french)
     assert re.search(rf"\d+ {MONTHS['en'][month - 1]} {year}", english)
+
+
+def built_keys() -> set[str]:
+    """The keys views build from their tables (`translate(f"editor.js.{key}")` and the like)."""
+    from polegraph.query.named import TOPICS
+    from polegraph.web.views import editor, explorer
+
+    return ({f"editor.js.{key}" for key in editor.SCRIPT_WORDS}
+            | {f"explorer.js.{key}" for key in explorer.SCRIPT_WORDS}
+            | {f"topic.{topic}" for topic in TOPICS} | {f"group.{group}.one" for group in explorer.GROUPS})
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_message_a_view_builds_is_in_the_catalogue(lang):
+    missing = sorted(key for key in built_keys() if key not in messages(lang))
+    assert not missing, f"messages missing from {lang}.po: {missing}"

@@ -22,7 +22,7 @@ from polegraph.web.content.questions import editor_text
 from polegraph.web.i18n import current_language, localised_page, translate
 
 # The words of editor.js, in the page's language (message keys editor.js.*).
-SCRIPT_WORDS = ("tab", "tabs", "shared", "truncated", "error_at", "error", "examples", "table", "response", "run",
+SCRIPT_WORDS = ("tab", "tabs", "shared", "truncated", "error_at", "error", "table", "response", "run",
                 "share", "add_tab", "close_tab", "download", "filter", "show_all", "search", "info", "info_empty",
                 "empty", "zero", "length", "first", "last", "next", "previous", "page_size", "simple_view",
                 "ellipsis")
