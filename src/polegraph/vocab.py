@@ -52,7 +52,7 @@ ETALAB_LICENCE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 
 KINDS = (
     "pole", "person", "role", "organisation", "initiative", "place", "filiere", "theme", "measure",
-    "figure", "mandate", "participation", "document", "section", "scheme",
+    "figure", "mandate", "participation", "document", "section", "scheme", "paragraph",
 )
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
