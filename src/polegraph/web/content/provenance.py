@@ -2,8 +2,8 @@
 
 Every statement sits in the named graph of its section; the section's paragraphs (data/paragraphs/)
 say which resources each one names (`pg:mentions`). A statement `s p o` of section G cites the
-paragraphs of G that mention both s and o; when none does, those that mention either (a literal
-object: those that mention s). The rule is one join, so SPARQL answers it too
+paragraphs of G that mention both s and o; when none does, those that mention s (what the statement
+is about), else those that mention o. For both ends, the rule is one join, so SPARQL answers it too
 (queries/statement-paragraphs.rq).
 """
 
@@ -66,7 +66,7 @@ def cite(mentions: Mentions, section: str, subject: str, obj: str | None) -> lis
     """The paragraphs of `section` a statement about `subject` (and `obj`, an IRI or None) cites."""
     of_subject = mentions.get(subject, {}).get(section, set())
     of_object = mentions.get(obj, {}).get(section, set()) if obj else set()
-    return sorted((of_subject & of_object) or (of_subject | of_object))
+    return sorted((of_subject & of_object) or of_subject or of_object)
 
 
 def section_paragraphs(store: Backend) -> dict[str, list[Paragraph]]:
