@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, release: Release | None = None,
     (default: the remote store of `settings`, else the release loaded in this process)."""
     from polegraph.web import errors, i18n
     from polegraph.web.http import Site
-    from polegraph.web.views import browse, downloads, editor, explorer, health, home, ontology, pages, validate
+    from polegraph.web.views import browse, downloads, editor, explorer, health, home, ontology, pages, shapes, validate
 
     settings = settings or Settings()
     release = release or current_release(settings)
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, release: Release | None = None,
     i18n.register(app)
     pages.register(app)
     for blueprint in (health.bp, editor.bp, downloads.bp, validate.bp, home.bp, pages.bp, explorer.bp, ontology.bp,
-                      browse.bp):
+                      browse.bp, shapes.bp):
         app.register_blueprint(blueprint)
     app.wsgi_app = Site(app, app.wsgi_app)
     return app
