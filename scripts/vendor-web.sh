@@ -9,6 +9,7 @@ NM=node_modules
 
 yasgui_version=$(node -p "require('./$NM/@zazuko/yasgui/package.json').version")
 cytoscape_version=$(node -p "require('./$NM/cytoscape/package.json').version")
+axe_version=$(node -p "require('./$NM/axe-core/package.json').version")
 
 rm -rf "$VENDOR/yasgui" "$VENDOR/cytoscape"
 mkdir -p "$VENDOR/yasgui" "$VENDOR/cytoscape"
@@ -56,4 +57,18 @@ Copied by \`scripts/vendor-web.sh\` from the npm registry packages pinned in \`p
 
 Files: \`yasgui.min.js\`, \`yasgui.min.css\` (the package's \`build/\`), \`cytoscape.min.js\` (its \`dist/\`).
 README
-echo "vendored @zazuko/yasgui $yasgui_version and cytoscape $cytoscape_version into $VENDOR"
+# axe-core is for the tests only (tests/web/test_browser.py injects it into the pages it checks): it
+# is kept beside them, not served by the site.
+AXE=tests/support/vendor/axe-core
+rm -rf "$AXE"
+mkdir -p "$AXE"
+cp "$NM/axe-core/axe.min.js" "$NM/axe-core/LICENSE" "$AXE/"
+cat > "$AXE/README.md" <<README
+# axe-core, for the accessibility check of the browser tests
+
+Copied by \`scripts/vendor-web.sh\` from the npm package [axe-core](https://www.npmjs.com/package/axe-core)
+$axe_version (Deque Systems; source: github.com/dequelabs/axe-core), pinned in \`package.json\`, licence
+MPL-2.0 (\`LICENSE\`, from the package). \`tests/web/test_browser.py\` injects \`axe.min.js\` into the pages
+it walks and fails on any serious or critical violation; the site never serves it.
+README
+echo "vendored @zazuko/yasgui $yasgui_version and cytoscape $cytoscape_version into $VENDOR, axe-core $axe_version into $AXE"

@@ -19,7 +19,7 @@ from polegraph.web.app import service
 from polegraph.web.content.browse import as_csv, as_json, table, view
 from polegraph.web.content.lists import BY_NAME, FAMILIES, Family, plain_family
 from polegraph.web.content.terms import labels, schema
-from polegraph.web.i18n import current_language, localised_page
+from polegraph.web.i18n import current_language, localised_page, translate
 from polegraph.web.negotiation import negotiate
 
 bp = Blueprint("browse", __name__)
@@ -48,7 +48,7 @@ def _classes_with_instances() -> dict[str, int]:
 def _answer(family: Family, fmt_name: str | None):
     svc = service()
     lang = current_language()
-    args = {k: v for k, v in request.args.items() if k not in ("format", "lang")}
+    args = {k: v for k, v in request.args.items() if k not in ("format", "lang") and v}
     fmt = negotiate(request.headers.get("Accept"), LIST_FORMATS, fmt_name or request.args.get("format"))
     if fmt is None:
         raise RequestRefused(406, "not-acceptable", "this list is available as HTML, JSON or CSV")
@@ -69,13 +69,14 @@ def _answer(family: Family, fmt_name: str | None):
             return base + (f"?{urlencode(merged)}" if merged else "")
 
         response = localised_page("list.html", view=v, family=family, base=base, args=args, data=data, link=link,
-                                  title=labels(svc.backend, [family.cls], lang)[family.cls],
-                                  note=_pole_note(t) if family.name == "poles" else None)
+                                  title=translate(f"list.title.{family.name}") if family.name in BY_NAME
+                                  else labels(svc.backend, [family.cls], lang)[family.cls],
+                                  note=pole_note(t) if family.name == "poles" else None)
     response.vary.add("Accept")
     return response
 
 
-def _pole_note(t) -> dict:
+def pole_note(t) -> dict:
     """Why the list holds more pôles than the 53 that signed: who did not sign."""
     others = [r for r in t.rows if SIGNATURES not in r.facets.get("section", ())]
     return {"total": len(t.rows), "signed": len(t.rows) - len(others), "others": others}
@@ -115,8 +116,8 @@ def browse():
     svc = service()
     counts = _classes_with_instances()
     names = labels(svc.backend, counts, current_language())
-    families = [(f, names.get(f.cls, f.name), counts.get(f.cls, 0) - (counts.get(f.excluded, 0) if f.excluded else 0))
-                for f in FAMILIES]
+    families = [(f, translate(f"list.title.{f.name}"),
+                 counts.get(f.cls, 0) - (counts.get(f.excluded, 0) if f.excluded else 0)) for f in FAMILIES]
     others = sorted(((names[c], list_href(c), n) for c, n in counts.items() if c not in BY_NAME and
                      c not in {f.cls for f in FAMILIES}), key=lambda o: o[0].casefold())
     return localised_page("browse.html", families=families, others=others)

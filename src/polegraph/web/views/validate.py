@@ -21,7 +21,7 @@ from polegraph.errors import RequestRefused, SourceError
 from polegraph.pipeline.shacl import DOCUMENT_FORMATS, parse_document, validate_document
 from polegraph.query.formats import Format
 from polegraph.query.processes.deadline import run_with_deadline
-from polegraph.vocab import ID, curie
+from polegraph.vocab import curie
 from polegraph.web.app import service
 from polegraph.web.content.shapes_docs import anchor_of
 from polegraph.web.i18n import current_language, localised_page
@@ -133,7 +133,7 @@ def _page_report(report: dict, shapes: Graph) -> dict:
             "path": curie(r["path"]) if r["path"] else "", "path_href": href(r["path"]) if r["path"] else "",
             "shape": anchor_of(shapes, r["shape"])})
     return {"conforms": report["conforms"], "counts": report["counts"],
-            "groups": [(focus, curie(focus) if focus.startswith(ID) else focus, results)
+            "groups": [(focus, curie(focus), results)
                        for focus, results in groups.items()]}
 
 
