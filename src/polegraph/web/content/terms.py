@@ -115,8 +115,13 @@ class Schema:
 
     def restates(self, inferred: str, asserted: str) -> bool:
         """True when a statement with `asserted` implies the same one with `inferred` (org:memberOf for
-        pg:memberOf, skos:note for pg:interpretation)."""
-        return inferred in self.superproperties.get(asserted, ())
+        pg:memberOf, skos:note for pg:interpretation), directly or through their inverses (org:hasMember
+        for pg:president, whose inverse pg:presidentOf implies org:memberOf)."""
+        if inferred in self.superproperties.get(asserted, ()):
+            return True
+        inverse_inferred, inverse_asserted = self.inverses.get(inferred), self.inverses.get(asserted)
+        return bool(inverse_inferred and inverse_asserted
+                    and inverse_inferred in self.superproperties.get(inverse_asserted, ()))
 
     def most_specific(self, classes) -> list[str]:
         """The project's classes among `classes` that no other one of them refines."""
