@@ -6,7 +6,7 @@ after another, with a browser's Accept and Accept-Language. Each page is asked a
 list or a section is computed once per release and language, then kept), then timed: the median and
 the slowest of `-n` requests. The goal (issue 21): well under 50 ms at ×1, under 200 ms at ×100.
 
-    .venv/bin/python -m bench.pages [-n 50]                 # the current release (make build first)
+    .venv/bin/python -m bench.pages [-n 50] [--var VAR]     # the current release (make build first)
     .venv/bin/python -m bench.pages --scale 100 [--keep DIR] # builds a ×100 project first (minutes)
 """
 
@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-n", type=int, default=50, help="timed requests per page")
     parser.add_argument("--scale", type=int, default=1, help="serve a synthetic project ×N (built first)")
     parser.add_argument("--keep", type=Path, help="folder for the ×N project and its release (kept)")
+    parser.add_argument("--var", type=Path, help="where the release to serve is (default: the project's var/)")
     args = parser.parse_args(argv)
     configure_logging(open(os.devnull, "w"))  # noqa: SIM115 - as `polegraph serve` logs
     if args.scale > 1:
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
             build_release(settings)
             print(f"built ×{args.scale} in {time.monotonic() - started:.0f} s")
     else:
-        settings = Settings(project=PROJECT, result_cache=False)
+        settings = Settings(project=PROJECT, var=args.var, result_cache=False)
     release = current_release(settings)
     app = Serving(settings, release).load_in_worker("")
     triples = release.metadata.get("statistics", {}).get("triples")
