@@ -150,3 +150,15 @@ def test_the_catalogue_validation_and_downloads_pages_render(page, server):
     assert page.find_element(By.ID, "licence-link").get_attribute("href").startswith("https://www.etalab.gouv.fr/")
     assert page.find_element(By.ID, "archive-link").get_attribute("href").endswith(".zip")
     check(page, "downloads")
+
+
+@pytest.mark.parametrize("path", [
+    "/browse", "/people", "/initiatives?kind=FundingProgramme", "/figures", "/sections", "/class/Role",
+    "/search?q=minalogic", "/page/initiative/asteerics", "/page/person/serge-veyres", "/page/figure/maele-members",
+    "/page/place/auvergne-rhone-alpes", "/page/document/manifeste-phase-6", "/page/section/signatures",
+    "/graph/inferred", "/shapes",
+])
+def test_every_kind_of_page_is_accessible_and_fits_a_phone(page, server, path):
+    page.get(server.url + path)
+    assert page.find_element(By.TAG_NAME, "h1").text
+    check(page, path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-"))
