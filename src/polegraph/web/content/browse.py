@@ -25,6 +25,7 @@ from polegraph.web.content.terms import Term, labels, pick, schema
 from polegraph.web.i18n import BABEL_LOCALES
 
 P = str(PG)
+MAX_FACET_OPTIONS = 60  # a facet offers its most frequent values (a chosen one is always kept)
 _TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -216,7 +217,8 @@ def view(t: Table, args: dict[str, str], paged: bool = True) -> View:
         counts: Counter = Counter()
         for row in matching:
             counts.update(_facet_values(row, name, family))
-        options = sorted(((short(v), t.names.get(v, v), n) for v, n in counts.items()), key=lambda o: o[1].casefold())
+        common = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:MAX_FACET_OPTIONS]  # Datasette's way
+        options = sorted(((short(v), t.names.get(v, v), n) for v, n in common), key=lambda o: o[1].casefold())
         if chosen.get(name) and chosen[name] not in {o[0] for o in options}:
             options.insert(0, (chosen[name], chosen[name], 0))
         facets.append(Facet(name, options, chosen.get(name, "")))

@@ -24,6 +24,7 @@ P = str(PG)
 # What a section page lists: links between things, and the values a reader checks (figures, years).
 HIDDEN = {RDF + "type", SKOS + "inScheme", RDFS + "label", SKOS + "altLabel", SKOS + "prefLabel",
           DCTERMS + "description", P + "interpretation", SKOS + "note", P + "unitText"}
+MAX_SHOWN = 150  # names and facts shown per paragraph (the manifesto's longest has 60; a ×100 graph, thousands)
 _VIEWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -40,6 +41,8 @@ class ParagraphView:
     label: str
     mentions: list[Term] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
+    more_mentions: int = 0  # left out past MAX_SHOWN (a very large graph: the SPARQL link has them all)
+    more_facts: int = 0
 
 
 @dataclass
@@ -152,6 +155,8 @@ def _section_view(store: Backend, section: str, lang: str) -> SectionView:
             unplaced.append(fact)
     for view in views.values():
         view.facts.sort(key=lambda f: (f.subject.label.casefold(), f.predicate.label, f.object.label.casefold()))
+        view.more_facts, view.facts = max(0, len(view.facts) - MAX_SHOWN), view.facts[:MAX_SHOWN]
+        view.more_mentions, view.mentions = max(0, len(view.mentions) - MAX_SHOWN), view.mentions[:MAX_SHOWN]
     return SectionView(section, entry.section.label, entry.order, entry.number, entry.heading, entry.summary,
                        entries[index - 1].section if index > 0 else None,
                        entries[index + 1].section if index + 1 < len(entries) else None,

@@ -119,7 +119,10 @@ def catalog():
                                                      "N-Triples or HTML")
     _folder, manifest = _export()
     svc = service()
-    graph = catalog_graph(manifest, svc.release.metadata, coverage_of(svc.backend), base_url())
+    coverage = getattr(svc, "_coverage", None)
+    if coverage is None:  # what the graph covers changes with the release only
+        coverage = svc._coverage = coverage_of(svc.backend)
+    graph = catalog_graph(manifest, svc.release.metadata, coverage, base_url())
     if fmt is HTML:  # a browser: the same description, as a page
         links = [(label, f"/catalog?format={name}") for label, name in
                  (("Turtle", "turtle"), ("JSON-LD", "jsonld"), ("RDF/XML", "rdfxml"), ("N-Triples", "ntriples"))]
