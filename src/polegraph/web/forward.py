@@ -64,7 +64,7 @@ def _answers(path: str) -> bool:
     if endpoint == "pages.page":
         kind, slug = values["kind"], values["slug"]
         return kind in KINDS and bool(SLUG_RE.match(slug)) and exists(service().backend, f"{ID}{kind}/{slug}")
-    return endpoint not in ("static",)
+    return not values  # a fixed page; a route with a part to fill (a file, a class) might not answer
 
 
 def likely_page(path: str) -> str:
