@@ -138,10 +138,20 @@ def schema(store: Backend) -> Schema:
         return cached
     found = Schema(defaultdict(set), defaultdict(set), {})
     graph = f"GRAPH <{ONTOLOGY_GRAPH}>"
-    for row in store.query(f"SELECT ?p ?q WHERE {{ {graph} {{ ?p <{RDFS}subPropertyOf>+ ?q }} }}"):
-        found.superproperties[row["p"].value].add(row["q"].value)
-    for row in store.query(f"SELECT ?c ?d WHERE {{ {graph} {{ ?c <{RDFS}subClassOf>+ ?d FILTER(isIRI(?d)) }} }}"):
-        found.superclasses[row["c"].value].add(row["d"].value)
+    # The direct links, closed here: a store such as Virtuoso refuses `?p rdfs:subPropertyOf+ ?q` with
+    # neither end given ("transitive start not given").
+    for relation, closed in (("subPropertyOf", found.superproperties), ("subClassOf", found.superclasses)):
+        direct: dict[str, set[str]] = defaultdict(set)
+        for row in store.query(f"SELECT ?a ?b WHERE {{ {graph} {{ ?a <{RDFS}{relation}> ?b FILTER(isIRI(?b)) }} }}"):
+            direct[row["a"].value].add(row["b"].value)
+        for start in direct:
+            seen, todo = set(), list(direct[start])
+            while todo:
+                above = todo.pop()
+                if above not in seen:
+                    seen.add(above)
+                    todo.extend(direct.get(above, ()))
+            closed[start] = seen
     for row in store.query(f"SELECT ?p ?q WHERE {{ {graph} {{ ?p <{OWL}inverseOf> ?q }} }}"):
         found.inverses[row["p"].value] = row["q"].value
         found.inverses[row["q"].value] = row["p"].value
