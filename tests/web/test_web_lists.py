@@ -60,7 +60,7 @@ def test_every_class_with_instances_has_a_list_reachable_from_the_home_page(clie
 def test_the_pole_count_says_why_it_is_not_53(client):
     data = client.get("/poles.json").get_json()
     assert data["count"] == 54
-    for path in ("/poles", "/"):
+    for path in ("/poles", "/", "/browse"):
         html = client.get(path, headers=HTML).get_data(as_text=True)
         assert "signed by 53 pôles" in html and 'href="/page/pole/energies-francaises"' in html
 

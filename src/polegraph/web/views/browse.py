@@ -120,4 +120,5 @@ def browse():
                  counts.get(f.cls, 0) - (counts.get(f.excluded, 0) if f.excluded else 0)) for f in FAMILIES]
     others = sorted(((names[c], list_href(c), n) for c, n in counts.items() if c not in BY_NAME and
                      c not in {f.cls for f in FAMILIES}), key=lambda o: o[0].casefold())
-    return localised_page("browse.html", families=families, others=others)
+    return localised_page("browse.html", families=families, others=others,
+                          note=pole_note(table(svc.backend, BY_NAME["poles"], current_language())))
