@@ -2,7 +2,7 @@
 
 Copy i of every resource of the manifesto sections gets the IRI `…/{kind}/{slug}-x{i}` and its
 labels a ` (x{i})` suffix, so slugs stay valid and names stay unique; the ontology, the shapes,
-the section list and the vocabularies are kept as they are.
+the section list, the paragraphs (each then names every copy) and the vocabularies are kept as they are.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from rdflib.namespace import RDFS, SKOS
 
 from polegraph.vocab import ID
 
-KEEP_KINDS = ("section/", "scheme/", "measure/", "document/")
+KEEP_KINDS = ("section/", "scheme/", "measure/", "document/", "paragraph/")
 LABELS = {RDFS.label, SKOS.altLabel, SKOS.prefLabel}
 
 
@@ -34,10 +34,12 @@ def make_project(source: Path, target: Path, scale: int) -> Path:
     (target / "data").mkdir(parents=True)
     for ttl in (source / "data").glob("*.ttl"):
         shutil.copy(ttl, target / "data" / ttl.name)
-    for trig in sorted((source / "data").glob("*.trig")):
+    for trig in sorted((source / "data").rglob("*.trig")):  # data/paragraphs/ too: a paragraph names every copy
         dataset = Dataset()
         dataset.parse(trig, format="trig")
-        with open(target / "data" / trig.name, "w", encoding="utf-8") as out:
+        written = target / "data" / trig.relative_to(source / "data")
+        written.parent.mkdir(parents=True, exist_ok=True)
+        with open(written, "w", encoding="utf-8") as out:
             for graph in dataset.graphs():
                 if not len(graph) or graph.identifier == dataset.default_graph.identifier:
                     continue

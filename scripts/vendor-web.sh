@@ -11,10 +11,8 @@ yasgui_version=$(node -p "require('./$NM/@zazuko/yasgui/package.json').version")
 cytoscape_version=$(node -p "require('./$NM/cytoscape/package.json').version")
 axe_version=$(node -p "require('./$NM/axe-core/package.json').version")
 
-rm -rf "$VENDOR/yasgui" "$VENDOR/cytoscape" "$VENDOR/axe-core"
-mkdir -p "$VENDOR/yasgui" "$VENDOR/cytoscape" "$VENDOR/axe-core"
-# axe-core: the accessibility checks of the browser tests (tests/web/test_browser_questions.py), never loaded by a page
-cp "$NM/axe-core/axe.min.js" "$NM/axe-core/LICENSE" "$VENDOR/axe-core/"
+rm -rf "$VENDOR/yasgui" "$VENDOR/cytoscape"
+mkdir -p "$VENDOR/yasgui" "$VENDOR/cytoscape"
 cp "$NM/@zazuko/yasgui/build/yasgui.min.js" "$NM/@zazuko/yasgui/build/yasgui.min.css" "$VENDOR/yasgui/"
 cp "$NM/cytoscape/dist/cytoscape.min.js" "$VENDOR/cytoscape/"
 cp "$NM/cytoscape/LICENSE" "$VENDOR/cytoscape/LICENSE"
@@ -56,9 +54,22 @@ Copied by \`scripts/vendor-web.sh\` from the npm registry packages pinned in \`p
 | --- | --- | --- | --- |
 | \`yasgui/\` | [@zazuko/yasgui](https://www.npmjs.com/package/@zazuko/yasgui) (source: github.com/rdfjs/Yasgui) | $yasgui_version | MIT (\`yasgui/LICENSE\`, written here: the package ships no licence file) |
 | \`cytoscape/\` | [cytoscape](https://www.npmjs.com/package/cytoscape) (source: github.com/cytoscape/cytoscape.js) | $cytoscape_version | MIT (\`cytoscape/LICENSE\`, from the package) |
-| \`axe-core/\` | [axe-core](https://www.npmjs.com/package/axe-core) (source: github.com/dequelabs/axe-core); injected by the browser tests only | $axe_version | MPL-2.0 (\`axe-core/LICENSE\`, from the package) |
 | \`france-regions/\` | not npm: \`scripts/vendor-map.py\` from PyPI's pygal_maps_fr 1.1.0 (\`fr.regions.svg\`), regions of 2016 merged by INSEE code | 1.1.0 | LGPL-3.0-or-later (\`france-regions/COPYING.*\`) |
 
 Files: \`yasgui.min.js\`, \`yasgui.min.css\` (the package's \`build/\`), \`cytoscape.min.js\` (its \`dist/\`).
 README
-echo "vendored @zazuko/yasgui $yasgui_version and cytoscape $cytoscape_version into $VENDOR"
+# axe-core is for the tests only (the browser tests inject it into the pages they check): it
+# is kept beside them, not served by the site.
+AXE=tests/support/vendor/axe-core
+rm -rf "$AXE"
+mkdir -p "$AXE"
+cp "$NM/axe-core/axe.min.js" "$NM/axe-core/LICENSE" "$AXE/"
+cat > "$AXE/README.md" <<README
+# axe-core, for the accessibility check of the browser tests
+
+Copied by \`scripts/vendor-web.sh\` from the npm package [axe-core](https://www.npmjs.com/package/axe-core)
+$axe_version (Deque Systems; source: github.com/dequelabs/axe-core), pinned in \`package.json\`, licence
+MPL-2.0 (\`LICENSE\`, from the package). The browser tests inject \`axe.min.js\` into the pages
+they walk and fails on any serious or critical violation; the site never serves it.
+README
+echo "vendored @zazuko/yasgui $yasgui_version and cytoscape $cytoscape_version into $VENDOR, axe-core $axe_version into $AXE"

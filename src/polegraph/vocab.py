@@ -72,7 +72,7 @@ ALIGNMENT_CLASS_NAMESPACES = (*ALIGNMENT_PROPERTY_NAMESPACES, SKOS)
 
 KINDS = (
     "pole", "person", "role", "organisation", "initiative", "place", "filiere", "theme", "measure",
-    "figure", "mandate", "participation", "document", "section", "scheme", "signature",
+    "figure", "mandate", "participation", "document", "section", "scheme", "signature", "paragraph",
 )
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

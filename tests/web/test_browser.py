@@ -9,16 +9,19 @@ Screenshots go to test-artifacts/ (gitignored).
 
 from __future__ import annotations
 
-import json
-import shutil
-import tempfile
 import time
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.support import PROJECT
+from tests.support.browser import (
+    NETWORK_SCHEMES,
+    chromium_available,
+    requested_urls,
+    shot,
+    start_chromium,
+    stop_chromium,
+)
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
@@ -27,51 +30,21 @@ from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.select import Select  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-ARTIFACTS = PROJECT / "test-artifacts"
 ID = "https://w3id.org/polegraph/id/"
-NETWORK_SCHEMES = ("http", "https", "ws", "wss", "ftp")
 
 pytestmark = pytest.mark.skipif(
-    not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
+    not chromium_available(),
     reason="headless browser tests need Debian's chromium and chromium-driver (apt-get install chromium "
            "chromium-driver)")
 
 
 @pytest.fixture(scope="module")
 def browser():
-    profile = tempfile.mkdtemp(prefix="polegraph-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-dev-shm-usage", "--window-size=1400,1000", "--no-first-run",
-                     "--disable-component-update", "--disable-sync", "--disable-default-apps",
-                     f"--user-data-dir={profile}"):
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "en-GB,en"})
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    ARTIFACTS.mkdir(exist_ok=True)
+    driver, profile = start_chromium(1400, 1000)  # a driver of this module's own, started again once if lost
     try:
         yield driver
     finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-def requested_urls(driver) -> list[str]:
-    """Every URL the browser asked for since the last call (requests, redirects, web sockets)."""
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        params = message.get("params", {})
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(params["request"]["url"])
-        elif message["method"] == "Network.webSocketCreated":
-            urls.append(params["url"])
-    return urls
+        stop_chromium(driver, profile)
 
 
 @pytest.fixture
@@ -89,10 +62,6 @@ def page(browser, server):
 
 def wait(driver, seconds: float = 30) -> WebDriverWait:
     return WebDriverWait(driver, seconds)
-
-
-def shot(driver, name: str) -> None:
-    driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
 
 
 def test_the_editor_runs_a_named_query_and_shows_its_rows(page, server, named_queries):
@@ -176,10 +145,10 @@ def test_the_explorer_filters_to_a_value_chain_and_expands_a_clicked_node(page, 
 def test_the_language_switch_changes_the_interface_and_is_remembered(page, server):
     page.get(server.url + "/page/initiative/asteerics")
     assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"  # the browser's language
-    assert page.find_element(By.ID, "statements").text == "Properties"
+    assert page.find_element(By.ID, "statements").text == "All statements"
     page.find_element(By.CSS_SELECTOR, "nav.languages a[data-lang='fr']").click()
     wait(page).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr")
-    assert page.find_element(By.ID, "statements").text == "Propriétés"
+    assert page.find_element(By.ID, "statements").text == "Toutes les déclarations"
     shot(page, "language-french")
     page.get(server.url + "/")  # no ?lang= any more: the choice is remembered
     assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"

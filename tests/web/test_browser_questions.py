@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.support import PROJECT
+from tests.support.browser import serious_accessibility_violations
 from tests.web.test_browser import browser, page, shot, wait  # noqa: F401, F811 - the fixtures of the browser tests
 
 webdriver = pytest.importorskip("selenium.webdriver")
@@ -25,7 +25,6 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.select import Select  # noqa: E402
 
-AXE = PROJECT / "src" / "polegraph" / "web" / "static" / "vendor" / "axe-core" / "axe.min.js"
 ID = "https://w3id.org/polegraph/id/"
 
 
@@ -158,12 +157,6 @@ def test_axe_finds_no_serious_or_critical_violation(page, server, path):
     if path == ROWS:
         wait(page).until(lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, ".yasr table.dataTable tbody tr")
                                     if r.is_displayed() and r.text.strip()] or None)
-    page.execute_script(AXE.read_text(encoding="utf-8"))
     page.set_script_timeout(60)
-    found = page.execute_async_script(
-        "var done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']}).then(function (r) {"
-        "  done(r.violations.filter(function (v) { return v.impact === 'serious' || v.impact === 'critical'; })"
-        "    .map(function (v) { return v.id + ': ' + v.nodes.slice(0, 3).map(function (n) { return n.target.join(' '); })"
-        "      .join(' | '); })); });")
+    found = serious_accessibility_violations(page)
     assert found == [], f"axe on {path}: {found}"

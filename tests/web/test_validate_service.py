@@ -31,10 +31,11 @@ initiative:projet-service-test a pg:Project ; rdfs:label "Projet <script>alert(1
 """
 
 
-def post(server, body: bytes | str, content_type: str, accept: str | None = None):
+def post(server, body: bytes | str, content_type: str, accept: str | None = None, language: str | None = None):
     data = body.encode() if isinstance(body, str) else body
     request = urllib.request.Request(server.url + "/validate", data=data, method="POST",
-                                     headers={"Content-Type": content_type, **({"Accept": accept} if accept else {})})
+                                     headers={"Content-Type": content_type, **({"Accept": accept} if accept else {}),
+                                              **({"Accept-Language": language} if language else {})})
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
             return response.status, response.headers, response.read().decode()
@@ -72,7 +73,7 @@ def test_report_as_turtle_and_as_escaped_html(server):
     status, headers, body = post(server, NON_CONFORMING, "text/turtle", accept="text/turtle")
     assert status == 200 and headers["Content-Type"].startswith("text/turtle")
     assert (None, SH.conforms, Literal(False)) in Graph().parse(data=body, format="turtle")
-    status, headers, body = post(server, NON_CONFORMING, "text/turtle", accept="text/html")
+    status, headers, body = post(server, NON_CONFORMING, "text/turtle", accept="text/html", language="en")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert NEW in body and "does not conform" in body
     assert "<script>" not in body

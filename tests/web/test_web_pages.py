@@ -143,7 +143,7 @@ def test_the_ontology_iri_resolves_to_its_documentation(client):
 def test_a_browser_gets_a_readable_404_and_other_clients_the_json_error(client):
     page = client.get("/page/pole/no-such-pole", headers={"Accept": "text/html", "Accept-Language": "en"})
     assert page.status_code == 404 and page.headers["Content-Type"].startswith("text/html")
-    assert "No such resource" in page.get_data(as_text=True)
+    assert "Page not found" in page.get_data(as_text=True)
     data = client.get("/id/pole/no-such-pole", headers={"Accept": "text/turtle"})
     assert data.status_code == 404 and data.get_json()["error"] == "not-found"
 

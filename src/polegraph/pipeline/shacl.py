@@ -7,7 +7,6 @@ after the same provenance and inference steps the build applies: see `validate_d
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections import defaultdict
@@ -108,25 +107,6 @@ class ValidationReport:
 
     def to_turtle(self) -> str:
         return self.graph.serialize(format="turtle")
-
-    def to_html(self, lang: str = "en") -> str:
-        """A small standalone page: one table row per result, grouped by focus node, all escaped."""
-        counts = self.counts()
-        head = "conforms" if self.conforms else "does not conform"
-        rows = []
-        for focus, results in self.by_focus().items():
-            rows.append(f'<tr class="focus"><th colspan="4">{html.escape(focus)}</th></tr>')
-            for r in results:
-                cells = (r.severity, r.path or "", r.text(lang), r.value or "")
-                rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-        return (
-            '<!DOCTYPE html>\n<html lang="' + html.escape(lang) + '"><head><meta charset="utf-8">'
-            "<title>SHACL validation report</title></head><body>"
-            f"<h1>SHACL validation: {head}</h1>"
-            f"<p>{counts['Violation']} violation(s), {counts['Warning']} warning(s), {counts['Info']} info(s)</p>"
-            "<table><thead><tr><th>severity</th><th>path</th><th>message</th><th>value</th></tr></thead>"
-            "<tbody>" + "".join(rows) + "</tbody></table></body></html>\n"
-        )
 
 
 def _term(graph: Graph, node, prop) -> str | None:

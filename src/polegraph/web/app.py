@@ -43,7 +43,19 @@ def create_app(settings: Settings | None = None, release: Release | None = None,
     (default: the remote store of `settings`, else the release loaded in this process)."""
     from polegraph.web import errors, i18n
     from polegraph.web.http import Site
-    from polegraph.web.views import cookbook, downloads, editor, explorer, health, home, ontology, pages, validate
+    from polegraph.web.views import (
+        browse,
+        cookbook,
+        downloads,
+        editor,
+        explorer,
+        health,
+        home,
+        ontology,
+        pages,
+        shapes,
+        validate,
+    )
     from polegraph.web.views import queries as question_pages
     from polegraph.web.views import regions as region_pages
 
@@ -59,7 +71,7 @@ def create_app(settings: Settings | None = None, release: Release | None = None,
     i18n.register(app)
     pages.register(app)
     for blueprint in (health.bp, editor.bp, downloads.bp, validate.bp, home.bp, pages.bp, explorer.bp, ontology.bp,
-                      cookbook.bp, question_pages.bp, region_pages.bp):
+                      cookbook.bp, question_pages.bp, region_pages.bp, browse.bp, shapes.bp):
         app.register_blueprint(blueprint)
     app.wsgi_app = Site(app, app.wsgi_app)
     return app

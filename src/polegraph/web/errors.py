@@ -16,7 +16,7 @@ import functools
 import json
 import logging
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
@@ -80,6 +80,25 @@ def as_polegraph_error(exc: HTTPException) -> RequestRefused:
     return RequestRefused(exc.code or 500, kind, exc.description or exc.name)
 
 
+def _page(app: Flask, error: PolegraphError, request_id: str):
+    """The error as a page in the reader's language, with a way forward (web/forward.py); should that
+    fail, the page without it."""
+    from polegraph.web.forward import way_forward
+    from polegraph.web.i18n import current_language, localised_page
+
+    fields = error_fields(error, request_id)
+    try:
+        forward = way_forward(error.http_status, current_language())
+    except Exception:  # noqa: BLE001 - the error itself must still be answered
+        log.exception("no way forward for the error page, request id %s", request_id)
+        forward = {}
+    response = localised_page("error.html", status=error.http_status, code=error.http_status, error=fields,
+                              path=request.path, **forward)
+    for name, value in getattr(error, "headers", {}).items():
+        response.headers[name] = value
+    return response
+
+
 def register(app: Flask) -> None:
     """Answer every error of a Flask view in the one shape; render an error handed over as a page."""
 
@@ -92,11 +111,7 @@ def register(app: Flask) -> None:
     def answer(error: PolegraphError):
         request_id = request.environ.get("polegraph.request_id", "")
         if wants_html(request.headers.get("Accept")):
-            fields = error_fields(error, request_id)
-            page = render_template("error.html", status=error.http_status, error=fields, path=request.path)
-            response = app.make_response((page, error.http_status, getattr(error, "headers", {})))
-            response.headers["Content-Type"] = "text/html; charset=utf-8"
-            return response
+            return _page(app, error, request_id)
         status, headers, body = error_answer(error, request.headers.get("Accept"), request_id)
         return app.response_class(body, status=status, headers=headers)
 

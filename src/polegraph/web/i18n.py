@@ -99,11 +99,27 @@ def moment(value: str) -> str:
     return format_datetime(when, format="medium", locale=BABEL_LOCALES[current_language()])
 
 
+def filesize(size) -> str:
+    """A file's size the reader's way (Babel, CLDR units): 1234567 → "1,2 Mo" (fr) or "1.2 MB" (en)."""
+    from babel.units import format_unit
+
+    locale = BABEL_LOCALES[current_language()]
+    try:
+        size = int(size)
+    except (TypeError, ValueError):
+        return str(size)
+    for unit, scale in (("digital-gigabyte", 1e9), ("digital-megabyte", 1e6), ("digital-kilobyte", 1e3)):
+        if size >= scale:
+            return format_unit(round(size / scale, 1), unit, length="short", locale=locale)
+    return format_unit(size, "digital-byte", length="narrow", locale=locale)
+
+
 def register(app: Flask) -> None:
     """Make `_`, `lang`, `lang_url` and `languages` available to every template."""
     app.jinja_env.globals.update(_=translate, lang_url=lang_url, languages=LANGUAGES)
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["moment"] = moment
+    app.jinja_env.filters["filesize"] = filesize
 
     @app.context_processor
     def _language():

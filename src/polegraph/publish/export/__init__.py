@@ -12,11 +12,13 @@ import tempfile
 from pathlib import Path
 
 from polegraph.pipeline.release import Release
+from polegraph.publish.export.archive import archive_files, write_archive
 from polegraph.publish.export.entities import Entities
 from polegraph.publish.export.graphs import GRAPH_FILES, write_graphs
-from polegraph.publish.export.manifest import MANIFEST_FILE, Manifest, write_manifest
+from polegraph.publish.export.manifest import MANIFEST_FILE, SUMS_FILE, Manifest, write_manifest
 from polegraph.publish.export.rdf import RDF_FILES, CanonicalDataset, write_rdf
 from polegraph.publish.export.tables import table_files, write_tables
+from polegraph.publish.export.workbook import workbook_files, write_workbook
 from polegraph.settings import Settings
 
 __all__ = ["Manifest", "described_files", "export_release", "release_export"]
@@ -27,6 +29,8 @@ def described_files() -> dict[str, tuple[str, str, str]]:
     files = {f.name: (f.media_type, f.title_en, f.title_fr) for f in RDF_FILES}
     files.update(GRAPH_FILES)
     files.update(table_files())
+    files.update(workbook_files())
+    files.update(archive_files())
     return files
 
 
@@ -36,6 +40,8 @@ def _write_all(release: Release, folder: Path) -> Manifest:
     entities = Entities.from_canonical(data)
     write_graphs(entities, folder)
     write_tables(entities, folder)
+    write_workbook(folder)
+    write_archive(folder, leave_out=(SUMS_FILE, MANIFEST_FILE))
     return write_manifest(folder, described_files(), release.id)
 
 

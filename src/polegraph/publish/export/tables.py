@@ -75,8 +75,21 @@ SPECIFIC: dict[str, tuple[Column, ...]] = {
 }
 
 
+def _with_labels(cols: tuple[Column, ...]) -> tuple[Column, ...]:
+    """Each column of IRIs followed by the same resources' French names (`…_label`), for a reader
+    who opens the table in a spreadsheet."""
+    out: list[Column] = []
+    for c in cols:
+        out.append(c)
+        if c.predicate is not None and c.description.endswith(("(IRI)", f"(IRIs separated by '{SEPARATOR}')")):
+            out.append(Column(f"{c.name}_label", c.predicate, "string", lang="label",
+                              description=f"French names of the {c.name.replace('_', ' ')} column's resources, "
+                                          f"in the same order, separated by '{SEPARATOR}'"))
+    return tuple(out)
+
+
 def columns(group: Group) -> tuple[Column, ...]:
-    return (*COMMON, *SPECIFIC.get(group.name, ()), STATED_IN)
+    return _with_labels((*COMMON, *SPECIFIC.get(group.name, ()), STATED_IN))
 
 
 def _cell(entities: Entities, resource: URIRef, column: Column) -> str:
@@ -89,6 +102,9 @@ def _cell(entities: Entities, resource: URIRef, column: Column) -> str:
                      if isinstance(o, Literal) and o.language == "en"), "")
     if column.name == "class":
         return entities.specific_class(resource)
+    if column.lang == "label":  # the names of a column of IRIs, in the IRIs' order
+        iris = sorted({str(o) for o in entities.union.objects(resource, column.predicate) if isinstance(o, URIRef)})
+        return SEPARATOR.join(entities.label(URIRef(iri), "fr") for iri in iris)
     values = sorted({str(o) for o in entities.union.objects(resource, column.predicate)
                      if column.lang is None or (isinstance(o, Literal) and o.language == column.lang)})
     if column.type == "string":  # several values are kept, even in a column that usually has one

@@ -1,8 +1,11 @@
-"""What a resource page shows: a thing's labels, types, statements with their sources, incoming links
-and figures, read from the store with SPARQL. No HTTP here: the web layer renders what this returns.
+"""What a resource page shows: a thing's names, its main type, its statements with the paragraphs that
+state them, incoming links and figures, read from the store with SPARQL. No HTTP here: the web layer
+renders what this returns (web/content/profile.py orders the facts that matter first).
 
-Labels are chosen in the reader's language with fallback to the other one, then to any label, then
-to a prefixed name (``pg:Pole``) or the IRI's last segment, so every link has readable text.
+Each fact is shown once: an inferred statement that only restates an asserted one in a broader
+property (org:memberOf beside pg:memberOf, skos:note beside pg:interpretation) is left out, and
+one that adds something (the inverse of an asserted link) is marked as inferred. A text in several
+languages is shown in the reader's, the other one folded beside it.
 """
 
 from __future__ import annotations
@@ -14,39 +17,50 @@ import pyoxigraph as ox
 
 from polegraph.query.backend import Backend
 from polegraph.query.results import GRAPH_SERIALISERS
-from polegraph.vocab import ALIGNMENT_GRAPH, DCTERMS, ID, INFERRED_GRAPH, PG, PREFIXES, RDF, RDFS, SKOS, curie
+from polegraph.vocab import ALIGNMENT_GRAPH, DCTERMS, ID, INFERRED_GRAPH, PG, PREFIXES, RDF, SKOS, curie
+from polegraph.web.content.provenance import Paragraph, cite, mentions_of
+from polegraph.web.content.terms import (
+    LABEL_PREDICATES,
+    LANGUAGES,
+    Term,
+    iri_list,
+    labels,
+    pick,
+    schema,
+    term,
+)
+
+__all__ = ["Description", "Source", "Statement", "Term", "Value", "describe", "exists", "labels", "pick"]
 
 RDF_TYPE = RDF + "type"
 DESCRIPTION = DCTERMS + "description"
-RDFS_LABEL = RDFS + "label"
-LABEL_PREDICATES = (RDFS_LABEL, SKOS + "prefLabel")
+ALT_LABEL = SKOS + "altLabel"
 SECTION_PREFIX = ID + "section/"
 STATED_IN = str(PG) + "statedIn"
 FIGURE_OF = str(PG) + "figureOf"
 MAX_INCOMING = 500
-LANGUAGES = ("fr", "en")
 
 
 @dataclass(frozen=True)
-class Term:
-    """An RDF term as a page shows it: an IRI with its label, or a literal with its language/datatype."""
+class Source:
+    """Where a statement is stated: its section and, within it, the paragraphs that name what it links."""
 
-    value: str
-    is_iri: bool
-    label: str = ""
-    language: str = ""
-    datatype: str = ""
+    section: Term
+    paragraphs: tuple[tuple[Paragraph, str], ...] = ()  # (paragraph, its label)
 
-    @property
-    def local(self) -> bool:
-        """True for IRIs polegraph publishes (they have a page here)."""
-        return self.is_iri and self.value.startswith(ID)
+
+@dataclass(frozen=True)
+class Value:
+    term: Term
+    sources: tuple[Source, ...]
+    inferred: bool
 
 
 @dataclass
 class Statement:
     predicate: Term
-    objects: list[tuple[Term, list[Term], bool]] = field(default_factory=list)  # (object, sections, inferred)
+    objects: list[Value] = field(default_factory=list)  # in the reader's language (or without one)
+    other_language: list[Value] = field(default_factory=list)  # the same texts in the other language
 
 
 @dataclass
@@ -54,77 +68,24 @@ class Description:
     iri: str
     label: str
     labels: dict[str, list[str]]  # language ("" for none) → labels
-    types: list[Term]
+    types: list[Term]  # every type, the project's first
     statements: list[Statement]
     incoming: list[tuple[Term, Term]]  # (subject, predicate)
     figures: list[dict]
     sections: list[Term]
     incoming_truncated: bool = False
     summary: str = ""  # the description (dcterms:description) in the reader's language, with fallback
+    main_type: Term | None = None  # the project's most specific class
+    other_names: list[str] = field(default_factory=list)  # other spellings, and the name in the other language
 
-
-def pick(labels_by_lang: dict[str, list[str]], lang: str) -> str | None:
-    """The label in `lang`, else in the other language, else without language, else any."""
-    order = [lang] + [other for other in LANGUAGES if other != lang] + [""]
-    for code in order:
-        if labels_by_lang.get(code):
-            return sorted(labels_by_lang[code])[0]
-    for values in labels_by_lang.values():
-        if values:
-            return sorted(values)[0]
-    return None
-
-
-def _iri_list(iris) -> str:
-    return " ".join(f"<{iri}>" for iri in iris if "<" not in iri and ">" not in iri and " " not in iri)
-
-
-# Words for the common terms of other vocabularies, which the graph does not label itself.
-KNOWN_TERMS = {
-    RDFS_LABEL: {"fr": "libellé", "en": "label"},
-    SKOS + "altLabel": {"fr": "autre nom", "en": "other name"},
-    SKOS + "prefLabel": {"fr": "libellé préféré", "en": "preferred label"},
-    SKOS + "note": {"fr": "note", "en": "note"},
-    SKOS + "inScheme": {"fr": "dans le schéma", "en": "in scheme"},
-    SKOS + "broader": {"fr": "plus large", "en": "broader"},
-    SKOS + "narrower": {"fr": "plus étroit", "en": "narrower"},
-    DESCRIPTION: {"fr": "description", "en": "description"},
-    DCTERMS + "subject": {"fr": "sujet", "en": "subject"},
-    DCTERMS + "title": {"fr": "titre", "en": "title"},
-    DCTERMS + "isPartOf": {"fr": "fait partie de", "en": "is part of"},
-    DCTERMS + "hasPart": {"fr": "a pour partie", "en": "has part"},
-}
-
-
-def labels(store: Backend, iris, lang: str) -> dict[str, str]:
-    """A display label for each IRI (see the module docstring for the fallback order)."""
-    iris = sorted(set(iris))
-    found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for start in range(0, len(iris), 400):
-        chunk = _iri_list(iris[start:start + 400])
-        if not chunk:
-            continue
-        query = (f"SELECT DISTINCT ?x ?l WHERE {{ VALUES ?x {{ {chunk} }} "
-                 f"VALUES ?p {{ {_iri_list(LABEL_PREDICATES)} }} ?x ?p ?l FILTER(isLiteral(?l)) }}")
-        for row in store.query(query):
-            literal = row["l"]
-            found[row["x"].value][(literal.language or "").lower()[:2]].append(literal.value)
-    return {iri: pick(found.get(iri, {}), lang) or KNOWN_TERMS.get(iri, {}).get(lang) or curie(iri)
-            for iri in iris}
-
-
-def _term(node, names: dict[str, str]) -> Term:
-    if isinstance(node, ox.NamedNode):
-        return Term(node.value, True, names.get(node.value, curie(node.value)))
-    if isinstance(node, ox.Literal):
-        datatype = node.datatype.value if not node.language else ""
-        return Term(node.value, False, node.value, node.language or "", datatype)
-    return Term(str(node), False, str(node))
+    def statement(self, predicate: str) -> Statement | None:
+        """The statement of `predicate`, if the resource has one."""
+        return next((s for s in self.statements if s.predicate.value == predicate), None)
 
 
 def exists(store: Backend, iri: str) -> bool:
     """True when the graph says anything about `iri`, as subject or object."""
-    if not _iri_list([iri]):
+    if not iri_list([iri]):
         return False
     return store.ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}")
 
@@ -133,8 +94,17 @@ def _is_section(graph: str) -> bool:
     return graph.startswith(SECTION_PREFIX)
 
 
+def _figure_rows(store: Backend, iri: str, lang: str) -> list:
+    return list(store.query(
+        f"PREFIX pg: <{PG}> SELECT ?f ?value ?unit ?currency ?qualifier ?year ?horizon ?measure WHERE {{ "
+        f"?f pg:figureOf <{iri}> . OPTIONAL {{ ?f pg:value ?value }} OPTIONAL {{ ?f pg:unitText ?unit }} "
+        "OPTIONAL { ?f pg:currency ?currency } OPTIONAL { ?f pg:qualifier ?qualifier } "
+        "OPTIONAL { ?f pg:year ?year } OPTIONAL { ?f pg:horizonYear ?horizon } "
+        f"OPTIONAL {{ ?f pg:measures ?measure }} }} ORDER BY ?f DESC(LANGMATCHES(LANG(?unit), \"{lang}\"))"))
+
+
 def describe(store: Backend, iri: str, lang: str) -> Description:
-    """Everything the page of `iri` shows; statements grouped by predicate, each with its sections."""
+    """Everything the page of `iri` shows; statements grouped by predicate, each with its sources."""
     lang = lang if lang in LANGUAGES else LANGUAGES[0]
     # The alignment copies (org:, schema:… restatements) stay off the page: one link, one property.
     out_rows = list(store.query(
@@ -143,17 +113,12 @@ def describe(store: Backend, iri: str, lang: str) -> Description:
         f"SELECT DISTINCT ?s ?p WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} "
         f"FILTER(?g != <{INFERRED_GRAPH}> && ?g != <{ALIGNMENT_GRAPH}>) "
         f"FILTER(isIRI(?s)) }} ORDER BY ?p ?s LIMIT {MAX_INCOMING + 1}"))
-    figure_rows = list(store.query(
-        f"PREFIX pg: <{PG}> SELECT ?f ?value ?unit ?currency ?qualifier ?year ?horizon ?measure WHERE {{ "
-        f"?f pg:figureOf <{iri}> . OPTIONAL {{ ?f pg:value ?value }} OPTIONAL {{ ?f pg:unitText ?unit }} "
-        "OPTIONAL { ?f pg:currency ?currency } OPTIONAL { ?f pg:qualifier ?qualifier } "
-        "OPTIONAL { ?f pg:year ?year } OPTIONAL { ?f pg:horizonYear ?horizon } "
-        f"OPTIONAL {{ ?f pg:measures ?measure }} }} ORDER BY ?f DESC(LANGMATCHES(LANG(?unit), \"{lang}\"))"))
-    wanted = {iri}
-    for row in out_rows:
-        wanted.add(row["p"].value)
-        if isinstance(row["o"], ox.NamedNode):
-            wanted.add(row["o"].value)
+    figure_rows = _figure_rows(store, iri, lang)
+    objects = {row["o"].value for row in out_rows if isinstance(row["o"], ox.NamedNode)}
+    mentions = mentions_of(store, {iri} | {o for o in objects if o.startswith(ID)})
+    wanted = {iri} | objects | {row["p"].value for row in out_rows}
+    wanted |= {row["g"].value for row in out_rows}
+    wanted |= {p.iri for by_section in mentions.values() for found in by_section.values() for p in found}
     for row in in_rows:
         wanted.update((row["s"].value, row["p"].value))
     for row in figure_rows:
@@ -162,56 +127,87 @@ def describe(store: Backend, iri: str, lang: str) -> Description:
 
     own_labels: dict[str, list[str]] = defaultdict(list)
     summaries: dict[str, list[str]] = defaultdict(list)
+    alternatives: list[str] = []
     grouped: dict[tuple, dict] = {}
-    types: dict[str, Term] = {}
+    types: dict[str, tuple[Term, bool]] = {}
     sections: set[str] = set()
     for row in out_rows:
         p, o, g = row["p"].value, row["o"], row["g"].value
         if p == STATED_IN:
             sections.add(o.value)
             continue
-        if (p in LABEL_PREDICATES and isinstance(o, ox.Literal)
-                and o.value not in own_labels[(o.language or "")[:2]]):
-            own_labels[(o.language or "")[:2]].append(o.value)
-        if p == DESCRIPTION and isinstance(o, ox.Literal) and o.value not in summaries[(o.language or "")[:2]]:
-            summaries[(o.language or "")[:2]].append(o.value)
+        tag = (o.language or "")[:2] if isinstance(o, ox.Literal) else ""
+        if p in LABEL_PREDICATES and isinstance(o, ox.Literal) and o.value not in own_labels[tag]:
+            own_labels[tag].append(o.value)
+        if p == ALT_LABEL and isinstance(o, ox.Literal) and o.value not in alternatives:
+            alternatives.append(o.value)
+        if p == DESCRIPTION and isinstance(o, ox.Literal) and o.value not in summaries[tag]:
+            summaries[tag].append(o.value)
         if p == RDF_TYPE and isinstance(o, ox.NamedNode):
-            types[o.value] = _term(o, names)
-            continue
-        entry = grouped.setdefault((p, o), {"graphs": set(), "object": _term(o, names)})
+            asserted = g != INFERRED_GRAPH or types.get(o.value, (None, False))[1]
+            types[o.value] = (term(o, names), asserted)
+        entry = grouped.setdefault((p, o), {"graphs": set(), "object": term(o, names)})
         entry["graphs"].add(g)
         if _is_section(g):
             sections.add(g)
 
+    shapes = schema(store)
+    predicates_of: dict = defaultdict(set)
+    for p, o in grouped:
+        predicates_of[o].add(p)
+    asserted_types = {c for c, (_t, asserted) in types.items() if asserted}
     statements: dict[str, Statement] = {}
-    for (p, _o), entry in grouped.items():
+    for (p, o), entry in grouped.items():
         graphs = entry["graphs"]
-        found_in = sorted(g for g in graphs if _is_section(g))
         inferred = graphs <= {INFERRED_GRAPH}
+        if inferred and (any(shapes.restates(p, q) for q in predicates_of[o] - {p}) or (
+                p == RDF_TYPE and any(o.value in shapes.superclasses.get(c, ()) for c in asserted_types))):
+            continue  # the same fact in a broader term: shown once, in the project's own
+        obj = o.value if isinstance(o, ox.NamedNode) else None
+        sources = tuple(Source(Term(g, True, names.get(g, curie(g))),
+                               tuple((para, names.get(para.iri, "")) for para in cite(mentions, g, iri, obj)))
+                        for g in sorted(graphs) if _is_section(g))
         statement = statements.setdefault(p, Statement(Term(p, True, names.get(p, curie(p)))))
-        statement.objects.append((entry["object"], [Term(g, True, names.get(g, curie(g))) for g in found_in],
-                                  inferred))
+        statement.objects.append(Value(entry["object"], sources, inferred))
     for statement in statements.values():
-        statement.objects.sort(key=lambda item: (item[2], item[0].label.casefold()))
+        _by_language(statement, lang)
+        statement.objects.sort(key=lambda value: (value.inferred, value.term.label.casefold()))
     ordered = sorted(statements.values(), key=lambda s: (not s.predicate.value.startswith(str(PG)),
                                                          s.predicate.label.casefold()))
-    incoming = [(_term(r["s"], names), _term(r["p"], names)) for r in in_rows[:MAX_INCOMING]
+    incoming = [(term(r["s"], names), term(r["p"], names)) for r in in_rows[:MAX_INCOMING]
                 if r["p"].value != FIGURE_OF]
     figures, seen = [], set()
     for r in figure_rows:  # several unit texts (fr, en) give several rows: keep one per figure
         if r["f"].value in seen:
             continue
         seen.add(r["f"].value)
-        figures.append({"figure": _term(r["f"], names), **{
-            v: (_term(r[v], names) if r[v] is not None else None)
+        figures.append({"figure": term(r["f"], names), **{
+            v: (term(r[v], names) if r[v] is not None else None)
             for v in ("value", "unit", "currency", "qualifier", "year", "horizon", "measure")}})
-    type_list = sorted(types.values(), key=lambda t: (not t.value.startswith(str(PG)), t.label.casefold()))
+    type_list = sorted((t for t, _asserted in types.values()),
+                       key=lambda t: (not t.value.startswith(str(PG)), t.label.casefold()))
+    main = shapes.most_specific(c for c, (_t, asserted) in types.items() if asserted) or \
+        shapes.most_specific(types)
+    label = pick(own_labels, lang) or curie(iri)
+    other_names = [v for code, values in sorted(own_labels.items()) for v in values if v != label]
+    other_names += [v for v in alternatives if v not in other_names and v != label]
     section_terms = [Term(s, True, names.get(s) or labels(store, [s], lang)[s]) for s in sorted(sections)]
     return Description(
-        iri=iri, label=pick(own_labels, lang) or curie(iri), labels=dict(own_labels), types=type_list,
+        iri=iri, label=label, labels=dict(own_labels), types=type_list,
         statements=ordered, incoming=incoming, figures=figures, sections=section_terms,
         incoming_truncated=len(in_rows) > MAX_INCOMING, summary=pick(summaries, lang) or "",
+        main_type=types[main[0]][0] if main else None, other_names=other_names,
     )
+
+
+def _by_language(statement: Statement, lang: str) -> None:
+    """Keep the texts in `lang` (or without a language) in view; fold the others, unless they are all
+    there is."""
+    tagged = [v for v in statement.objects if v.term.language]
+    mine = [v for v in tagged if v.term.language[:2] == lang]
+    if tagged and mine:
+        statement.other_language = [v for v in tagged if v.term.language[:2] != lang]
+        statement.objects = [v for v in statement.objects if v not in statement.other_language]
 
 
 def resource_data(store: Backend, iri: str, fmt: str) -> bytes:

@@ -18,6 +18,7 @@ from polegraph.web.content.describe import pick
 LABELS = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel")
 _INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 MAX_QUERY = 200
+MAX_NEAR_INDEX = 20000  # things searched for a name spelt close to a mistyped one
 
 
 def fold(text: str) -> str:
@@ -104,3 +105,29 @@ def search(store: Backend, query: str, lang: str, limit: int = 50) -> list[Hit]:
                                                      entry.types)))
     scored.sort(key=lambda item: item[:2])
     return [hit for _rank, _key, hit in scored[:limit]]
+
+
+def near(store: Backend, query: str, lang: str, limit: int = 5) -> list[Hit]:
+    """Things whose name is spelt close to `query` (a typo: "minalogik" → Minalogic), closest first."""
+    import difflib
+
+    wanted = fold(query[:MAX_QUERY])
+    if not wanted:
+        return []
+    best: dict[str, tuple[float, str]] = {}
+    index = _index(store)
+    if len(index) > MAX_NEAR_INDEX:  # an error page must stay cheap on a very large graph
+        return []
+    for entry in index:
+        for folded, original in entry.folded:
+            if abs(len(folded) - len(wanted)) > 3:
+                continue
+            matcher = difflib.SequenceMatcher(None, wanted, folded)
+            if matcher.real_quick_ratio() < 0.75 or matcher.quick_ratio() < 0.75:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= 0.75 and ratio > best.get(entry.iri, (0.0, ""))[0]:
+                best[entry.iri] = (ratio, original)
+    by_iri = {entry.iri: entry for entry in index}
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+    return [Hit(iri, pick(by_iri[iri].labels, lang) or iri, "", by_iri[iri].types) for iri, _score in ranked]

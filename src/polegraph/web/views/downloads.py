@@ -9,6 +9,7 @@ URLs come from the public base URL setting (Settings.site_url), never from the r
 
 from __future__ import annotations
 
+import functools
 import threading
 from pathlib import Path
 
@@ -17,10 +18,13 @@ from flask import Blueprint, Response, abort, jsonify, redirect, request, send_f
 from polegraph.errors import RequestRefused
 from polegraph.publish.dcat import catalog_graph, citation, coverage_of, serialize_description
 from polegraph.publish.export import release_export
+from polegraph.publish.export.archive import ARCHIVE_FILE
 from polegraph.publish.export.manifest import MANIFEST_FILE, SUMS_FILE, Manifest
 from polegraph.publish.notes import version_notes
 from polegraph.query.formats import GRAPH_FORMATS, HTML, Format
+from polegraph.vocab import DATASET_IRI, ETALAB_LICENCE
 from polegraph.web.app import service
+from polegraph.web.content.catalog import catalog_view
 from polegraph.web.i18n import current_language, localised_page
 from polegraph.web.negotiation import negotiate
 
@@ -30,6 +34,7 @@ LISTING_FORMATS = (HTML, Format("json", "application/json"))
 CATALOG_FORMATS = tuple(f for f in GRAPH_FORMATS if f.name in ("turtle", "jsonld", "rdfxml", "ntriples"))
 CHANGED_RESOURCES_SHOWN = 50  # per graph on the page; the JSON listing and `polegraph diff` give them all
 _RDFLIB_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "rdfxml": "xml", "ntriples": "nt"}
+_coverage = functools.lru_cache(maxsize=4)(coverage_of)  # what the graph covers changes with the release only
 
 
 def _export() -> tuple[Path, Manifest]:
@@ -61,12 +66,36 @@ def listing():
     else:
         lang = current_language()
         shown = [g for g in (changes or {}).get("graphs", []) if g["kind"] != "derived"]
-        response = localised_page("downloads.html", release=release.id, files=manifest.files, sums=SUMS_FILE,
-                                  manifest_file=MANIFEST_FILE, notes=version_notes(changes, lang),
+        response = localised_page("downloads.html", release=release.id, groups=file_groups(manifest),
+                                  archive=manifest.entry(ARCHIVE_FILE), sums=SUMS_FILE, manifest_file=MANIFEST_FILE,
+                                  licence=ETALAB_LICENCE, dataset=DATASET_IRI, notes=version_notes(changes, lang),
                                   changed=shown, shown_resources=CHANGED_RESOURCES_SHOWN,
                                   citation=citation(release.metadata, lang))
     response.vary.add("Accept")
     return response
+
+
+GROUPS = ("rdf", "network", "tables", "schemas")
+
+
+def file_group(name: str, media_type: str) -> str:
+    """What a reader uses a file for: the graph in RDF, network tools, tables, or their schemas."""
+    if name.endswith(".schema.json") or name == "datapackage.json":
+        return "schemas"
+    if name in ("nodes.csv", "edges.csv") or name.endswith((".gexf", ".graphml", ".cyjs")):
+        return "network"
+    if media_type == "text/csv" or name.endswith(".xlsx"):
+        return "tables"
+    return "rdf"
+
+
+def file_groups(manifest: Manifest) -> list[tuple[str, list]]:
+    """The manifest's files by use, in GROUPS order (the archive is offered on its own)."""
+    grouped: dict[str, list] = {group: [] for group in GROUPS}
+    for entry in manifest.files:
+        if entry.name != ARCHIVE_FILE:
+            grouped[file_group(entry.name, entry.media_type)].append(entry)
+    return [(group, files) for group, files in grouped.items() if files]
 
 
 @bp.get("/downloads/<path:name>")
@@ -110,16 +139,19 @@ def release_version(release_id: str):
 def catalog():
     fmt = negotiate(request.headers.get("Accept"), (*CATALOG_FORMATS, HTML), request.args.get("format"))
     if fmt is None:
-        raise RequestRefused(406, "not-acceptable", "the catalogue is available as Turtle, JSON-LD, RDF/XML "
-                                                     "or N-Triples, and to browsers as the downloads page")
-    if fmt is HTML:  # a reader's view of the same description: the downloads page
-        response = redirect("/downloads/", code=303)
-        response.vary.add("Accept")
-        return response
+        raise RequestRefused(406, "not-acceptable", "the catalogue is available as Turtle, JSON-LD, RDF/XML, "
+                                                     "N-Triples or HTML")
     _folder, manifest = _export()
     svc = service()
-    graph = catalog_graph(manifest, svc.release.metadata, coverage_of(svc.backend), svc.settings.site_url,
+    graph = catalog_graph(manifest, svc.release.metadata, _coverage(svc.backend), svc.settings.site_url,
                           svc.release.changes)
-    charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
-    return Response(serialize_description(graph, _RDFLIB_FORMATS[fmt.name]),
-                    content_type=fmt.media_type + charset)
+    if fmt is HTML:  # a browser: the same description, as a page
+        links = [(label, f"/catalog?format={name}") for label, name in
+                 (("Turtle", "turtle"), ("JSON-LD", "jsonld"), ("RDF/XML", "rdfxml"), ("N-Triples", "ntriples"))]
+        response = localised_page("catalog.html", c=catalog_view(graph, current_language()), data_links=links)
+    else:
+        charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
+        response = Response(serialize_description(graph, _RDFLIB_FORMATS[fmt.name]),
+                            content_type=fmt.media_type + charset)
+    response.vary.add("Accept")
+    return response

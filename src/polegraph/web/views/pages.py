@@ -9,14 +9,20 @@ slug, path tricks) is a 404 before the store is asked.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, Response, abort, redirect, request
 
 from polegraph.query.formats import GRAPH_FORMATS, HTML
-from polegraph.vocab import GRAPH, ID, KINDS, PG, SLUG_RE
+from polegraph.vocab import GRAPH, ID, KINDS, MANIFESTO_IRI, PG, SLUG_RE
 from polegraph.web.app import service
 from polegraph.web.content.describe import describe, exists, graph_data, graph_size, json_ld, resource_data
+from polegraph.web.content.manifesto import manifesto, paragraph_view, section_view
+from polegraph.web.content.profile import profile
+from polegraph.web.content.terms import labels
 from polegraph.web.i18n import current_language, localised_page
 from polegraph.web.negotiation import negotiate
+from polegraph.web.views.browse import list_href
 
 bp = Blueprint("pages", __name__)
 EXTENSIONS = {"turtle": "ttl", "ntriples": "nt", "jsonld": "jsonld", "rdfxml": "rdf", "trig": "trig", "nquads": "nq"}
@@ -59,6 +65,8 @@ def resolve(kind: str, slug: str):
         names = ", ".join(f.media_type for f in PAGE_FORMATS)
         abort(406, description=f"this resource is available as {names}")
     target = f"/page/{kind}/{slug}" if fmt is HTML else f"/data/{kind}/{slug}.{EXTENSIONS[fmt.name]}"
+    if fmt is HTML and request.args.get("lang"):  # the reader's choice of language follows the link
+        target += "?" + urlencode({"lang": request.args["lang"]})
     response = redirect(target, code=303)
     response.vary.add("Accept")
     return response
@@ -78,10 +86,37 @@ def data(kind: str, name: str):
 @bp.get("/page/<kind>/<slug>")
 def page(kind: str, slug: str):
     iri = _thing(kind, slug)
-    description = describe(service().backend, iri, current_language())
+    store, lang = service().backend, current_language()
     links = [(name, f"/data/{kind}/{slug}.{EXTENSIONS[fmt]}") for name, fmt in DATA_LINKS]
-    return localised_page("resource.html", d=description, data_links=links,
-                          jsonld=json_ld(service().backend, iri))
+    if iri == MANIFESTO_IRI:
+        return localised_page("manifesto.html", doc=manifesto(store, lang), data_links=links,
+                              jsonld=json_ld(store, iri))
+    context = {"data_links": links, "manifesto_href": href(MANIFESTO_IRI),
+               "manifesto_title": labels(store, [MANIFESTO_IRI], lang)[MANIFESTO_IRI]}
+    if kind == "section":
+        query = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} LIMIT 1000"
+        return localised_page("section.html", v=section_view(store, iri, lang),
+                              graph_query="/sparql?" + urlencode({"query": query}), **context)
+    if kind == "paragraph":
+        found = paragraph_view(store, iri, lang)
+        if found is not None:
+            view, entry = found
+            index = view.paragraphs.index(entry)
+            return localised_page("paragraph.html", v=view, pv=entry,
+                                  previous=view.paragraphs[index - 1] if index else None,
+                                  next=view.paragraphs[index + 1] if index + 1 < len(view.paragraphs) else None,
+                                  **context)
+    description = describe(store, iri, lang)
+    kind_list = list_href(description.main_type.value) if description.main_type else ""
+    return localised_page("resource.html", d=description, p=profile(store, description, lang),
+                          kind_list=kind_list, jsonld=json_ld(store, iri), **context)
+
+
+@bp.get("/manifesto")
+def manifesto_page():
+    """A guessable path to the manifesto's own page."""
+    query = f"?{request.query_string.decode()}" if request.query_string else ""
+    return redirect(href(MANIFESTO_IRI) + query, code=302)
 
 
 @bp.get("/graph/<name>")
