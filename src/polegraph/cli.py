@@ -321,8 +321,8 @@ def export(ctx: _Context, out: Path) -> None:
 @click.option("--dry-run/--no-dry-run", default=True, show_default=True,
               help="Only print the requests that would change data.gouv.fr.")
 @click.option("--base-url", metavar="URL", default=None,
-              help="Public URL of the site (default: $POLEGRAPH_PUBLIC_URL, else where `serve` listens; w3id: "
-                   "required, unless $POLEGRAPH_PUBLIC_URL is set).")
+              help="Public URL of the site (default: $POLEGRAPH_PUBLIC_URL; dcat and w3id need one of the two: "
+                   "a published description never names a local address).")
 @click.option("--api-url", metavar="URL", default=None,
               help="udata API (default: $POLEGRAPH_DATAGOUV_API_URL, else https://www.data.gouv.fr/api/1).")
 @click.option("--dataset", metavar="ID", default=None, help="data.gouv.fr id or slug of the dataset to update.")
@@ -353,6 +353,9 @@ def publish(ctx: _Context, target: str, dry_run: bool, base_url: str | None, api
     if target == "w3id":
         _publish_w3id(settings, out, maintainers)
         return
+    if target == "dcat" and not settings.public_url:
+        raise click.UsageError("--to dcat names where each file is downloaded: give the site's public address "
+                               "with --base-url URL (or POLEGRAPH_PUBLIC_URL)")
     release = current_release(settings)
     folder = release_export(settings, release)
     manifest = Manifest.read(folder, release.id)

@@ -110,3 +110,16 @@ def test_no_key_option_exists(settings):
     assert "--api-key" not in result.stdout
 
 
+
+
+def test_a_dcat_description_needs_the_public_address_never_a_local_one(settings, release):
+    env = {k: v for k, v in os.environ.items() if k != "POLEGRAPH_PUBLIC_URL"}
+    command = polegraph_command() + ["--project", str(settings.project), "--var", str(settings.var_dir),
+                                     "publish", "--to", "dcat"]
+    refused = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert "--base-url" in refused.stderr and "POLEGRAPH_PUBLIC_URL" in refused.stderr
+    given = subprocess.run(command, capture_output=True, text=True, timeout=300,
+                           env={**env, "POLEGRAPH_PUBLIC_URL": "https://poles.example.org/"})
+    assert given.returncode == 0, given.stderr
+    assert "https://poles.example.org/downloads/" in given.stdout and "127.0.0.1" not in given.stdout
