@@ -78,22 +78,15 @@ def validate(ctx: _Context, files: tuple[Path, ...], fmt: str, lang: str) -> Non
     The report is grouped by focus node. Exit codes: 0 conforms (warnings allowed), 1 at least
     one violation, 2 a file cannot be read or parsed (the message gives file:line).
     """
-    from rdflib import Dataset, URIRef
+    from rdflib import URIRef
 
     from polegraph.pipeline.build import check, union
-    from polegraph.pipeline.shacl import check_document_safety, validate_document
-    from polegraph.pipeline.sources import parse_file
+    from polegraph.pipeline.shacl import validate_document
     from polegraph.vocab import ONTOLOGY_GRAPH
 
     dataset, sources, report = check(ctx.settings)
     if files:
-        document = Dataset()
-        for path in files:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            fmt_name = {".rdf": "xml", ".jsonld": "json-ld"}.get(path.suffix.lower())
-            if fmt_name:
-                check_document_safety(text, fmt_name, str(path))
-            parse_file(path, document)
+        document = _read_documents(files)
         report = validate_document(union(dataset), document, sources.shapes,
                                    dataset.graph(URIRef(ONTOLOGY_GRAPH)))
     output = {"text": lambda: report.to_text(lang), "turtle": report.to_turtle, "json": report.to_json}[fmt]()
@@ -102,6 +95,18 @@ def validate(ctx: _Context, files: tuple[Path, ...], fmt: str, lang: str) -> Non
         click.echo("\n" + _coverage_text(ctx.settings, dataset, document))
     if not report.conforms:
         sys.exit(ValidationFailed.exit_code)
+
+
+def _read_documents(files: tuple[Path, ...]):
+    """FILES parsed into one Dataset (each screened as every parsed file is)."""
+    from rdflib import Dataset
+
+    from polegraph.pipeline.sources import parse_file
+
+    document = Dataset()
+    for path in files:
+        parse_file(path, document)
+    return document
 
 
 def _coverage_text(settings: Settings, dataset, document) -> str:
@@ -125,17 +130,9 @@ def coverage(ctx: _Context, files: tuple[Path, ...]) -> None:
     write into are swept. Exit codes: 0 every name is matched or listed; 1 a name is neither, or a listed
     omission is no longer met; 2 the manifesto or a file cannot be read.
     """
-    from rdflib import Dataset
-
     from polegraph.pipeline.coverage import project_coverage
-    from polegraph.pipeline.sources import parse_file
 
-    document = None
-    if files:
-        document = Dataset()
-        for path in files:
-            parse_file(path, document)
-    report = project_coverage(ctx.settings, contribution=document)
+    report = project_coverage(ctx.settings, contribution=_read_documents(files) if files else None)
     click.echo(report.to_text())
     if not report.ok:
         sys.exit(1)
@@ -350,12 +347,12 @@ def publish(ctx: _Context, target: str, dry_run: bool, base_url: str | None, api
     from polegraph.query.backend import LocalBackend
 
     settings = ctx.settings.with_(public_url=base_url) if base_url else ctx.settings
+    if target in ("dcat", "w3id") and not settings.public_url:
+        raise click.UsageError(f"--to {target} names the deployed site: give its public address with --base-url URL "
+                               "(or POLEGRAPH_PUBLIC_URL)")
     if target == "w3id":
         _publish_w3id(settings, out, maintainers)
         return
-    if target == "dcat" and not settings.public_url:
-        raise click.UsageError("--to dcat names where each file is downloaded: give the site's public address "
-                               "with --base-url URL (or POLEGRAPH_PUBLIC_URL)")
     release = current_release(settings)
     folder = release_export(settings, release)
     manifest = Manifest.read(folder, release.id)
@@ -379,8 +376,6 @@ def _publish_w3id(settings: Settings, out: Path | None, maintainers: tuple[str, 
 
     if out is None:
         raise click.UsageError("--to w3id writes a folder: give it with --out DIR")
-    if not settings.public_url:
-        raise click.UsageError("--to w3id: give the deployed server's URL with --base-url (or POLEGRAPH_PUBLIC_URL)")
     for path in w3id_files(out, settings.public_url, list(maintainers)):
         click.echo(f"wrote {path}")
 

@@ -97,9 +97,11 @@ def test_a_malformed_file_exits_2_naming_file_and_line(contribution):
     assert f"{path}:8:" in result.stderr, result.stderr
 
 
-def test_rdfxml_with_entity_declarations_is_refused(contribution):
+@pytest.mark.parametrize("command", ["validate", "coverage"])
+def test_rdfxml_with_entity_declarations_is_refused(contribution, command):
     path = contribution("bomb.rdf", '<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY a "aaaaaaaa">]>\n'
                         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n')
-    result = run(str(path))
+    result = subprocess.run(polegraph_command() + ["--project", str(PROJECT), command, str(path)],
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 2
     assert "DOCTYPE" in result.stderr and f"{path}:2" in result.stderr

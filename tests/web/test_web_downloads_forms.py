@@ -25,7 +25,7 @@ FR = {"Accept": "text/html", "Accept-Language": "fr"}
 ID = "https://w3id.org/polegraph/id/"
 DOCUMENT = """@prefix pg: <https://w3id.org/polegraph/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-<https://w3id.org/polegraph/id/initiative/essai-formulaire> a pg:Project ; rdfs:label "Essai"@fr ;
+<https://w3id.org/polegraph/id/initiative/essai-formulaire> a pg:Project ; rdfs:label "Essai"@fr , "Trial"@en ;
     pg:leadBy <https://w3id.org/polegraph/id/pole/minalogic> .
 """
 

@@ -18,7 +18,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, BNode, Dataset, Graph, Literal, Namespa
 from polegraph import vocab
 from polegraph.errors import PolegraphError, SourceError
 from polegraph.pipeline import reason
-from polegraph.pipeline.sources import parse_error
+from polegraph.pipeline.sources import check_document_safety, parse_error
 from polegraph.vocab import PG
 
 SH = Namespace(vocab.SH)
@@ -220,45 +220,6 @@ DOCUMENT_FORMATS = {
 }
 CONTRIBUTION_BASE = vocab.CONTRIBUTION
 NAME_PROPERTIES = (RDFS.label, SKOS.altLabel, SKOS.prefLabel)
-_XML_DECLARATIONS = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-
-
-def _reject_remote_contexts(node, where: str) -> None:
-    """Refuse any JSON-LD @context that is not inline: rdflib would fetch it from the network."""
-    if isinstance(node, list):
-        for item in node:
-            _reject_remote_contexts(item, where)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            if key == "@context":
-                _check_context(value, where)
-            _reject_remote_contexts(value, where)
-
-
-def _check_context(context, where: str) -> None:
-    items = context if isinstance(context, list) else [context]
-    for item in items:
-        if isinstance(item, str):
-            raise SourceError(where, f"remote JSON-LD @context {item!r} is not allowed: inline the context")
-        if isinstance(item, dict) and "@import" in item:
-            raise SourceError(where, "JSON-LD @import is not allowed: inline the context")
-
-
-def check_document_safety(text: str, fmt: str, where: str = "document") -> None:
-    """Refuse what would make the parser reach the network or expand entities, before parsing."""
-    if fmt == "xml" and _XML_DECLARATIONS.search(text):
-        line = text.count("\n", 0, _XML_DECLARATIONS.search(text).start()) + 1
-        raise SourceError(where, "DOCTYPE and ENTITY declarations are not allowed in RDF/XML", line=line)
-    if fmt == "json-ld":
-        try:
-            document = json.loads(text)
-            _reject_remote_contexts(document, where)
-        except json.JSONDecodeError as exc:
-            raise SourceError(where, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
-        except RecursionError:
-            raise SourceError(where, "JSON nested too deeply to be an RDF document") from None
-
-
 def parse_document(data: bytes, fmt: str, where: str = "document") -> Dataset:
     """Parse a contributor's RDF document (rdflib format name) safely; SourceError if it cannot be."""
     try:

@@ -9,6 +9,8 @@ everything with its path, line and the parser's complaint.
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax import SAXParseException
@@ -45,10 +47,51 @@ def parse_file(path: Path, into: Graph | Dataset, fmt: str | None = None) -> Non
     fmt = fmt or FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise SourceError(str(path), f"unknown RDF file extension {path.suffix!r}")
+    if fmt in ("xml", "json-ld"):
+        check_document_safety(path.read_text(encoding="utf-8", errors="replace"), fmt, str(path))
     try:
         into.parse(path, format=fmt)
     except Exception as exc:  # each rdflib parser raises its own types
         raise parse_error(exc, str(path)) from None
+
+
+_XML_DECLARATIONS = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _reject_remote_contexts(node, where: str) -> None:
+    """Refuse any JSON-LD @context that is not inline: rdflib would fetch it from the network."""
+    if isinstance(node, list):
+        for item in node:
+            _reject_remote_contexts(item, where)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@context":
+                _check_context(value, where)
+            _reject_remote_contexts(value, where)
+
+
+def _check_context(context, where: str) -> None:
+    items = context if isinstance(context, list) else [context]
+    for item in items:
+        if isinstance(item, str):
+            raise SourceError(where, f"remote JSON-LD @context {item!r} is not allowed: inline the context")
+        if isinstance(item, dict) and "@import" in item:
+            raise SourceError(where, "JSON-LD @import is not allowed: inline the context")
+
+
+def check_document_safety(text: str, fmt: str, where: str = "document") -> None:
+    """Refuse what would make the parser reach the network or expand entities, before parsing."""
+    if fmt == "xml" and _XML_DECLARATIONS.search(text):
+        line = text.count("\n", 0, _XML_DECLARATIONS.search(text).start()) + 1
+        raise SourceError(where, "DOCTYPE and ENTITY declarations are not allowed in RDF/XML", line=line)
+    if fmt == "json-ld":
+        try:
+            document = json.loads(text)
+            _reject_remote_contexts(document, where)
+        except json.JSONDecodeError as exc:
+            raise SourceError(where, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+        except RecursionError:
+            raise SourceError(where, "JSON nested too deeply to be an RDF document") from None
 
 
 def parse_error(exc: Exception, where: str) -> SourceError:

@@ -182,6 +182,12 @@
       var text = el.textContent.trim();  // only when it changes: a change is itself a mutation observed
       if (el.children.length === 0 && English[text] && English[text] !== text) el.textContent = English[text];
     });
+    // A button's accessible name must contain the text it shows (WCAG 2.5.3; axe: label-content-name-mismatch):
+    // YASR's view buttons and DataTables' paging buttons carry English labels beside translated text.
+    root.querySelectorAll("button[aria-label]").forEach(function (el) {
+      var shown = el.textContent.trim();
+      if (shown && el.getAttribute("aria-label").toLowerCase().indexOf(shown.toLowerCase()) < 0) el.setAttribute("aria-label", shown);
+    });
     root.querySelectorAll(".yasqe_queryButton:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.run); });
     root.querySelectorAll(".yasqe_share:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.share); });
     root.querySelectorAll("select.tableSizer:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", words.page_size); });
