@@ -37,7 +37,7 @@ def start_polegraph(project: Path, var: Path, workdir: Path, workers: int = 2, *
     the release), not merely when /health answers. `cache=False` sets POLEGRAPH_RESULT_CACHE=0."""
     # The load generator is one client standing for many: its share of the capacity is the whole.
     env = {"POLEGRAPH_WORKERS": str(workers), "POLEGRAPH_RESULT_CACHE": "1" if cache else "0",
-           "POLEGRAPH_CLIENT_QUERIES": "1000", "POLEGRAPH_CLIENT_SECONDS": "1000000"}
+           "POLEGRAPH_CLIENT_QUERIES": "1000", "POLEGRAPH_CLIENT_SECONDS": "1000000", "POLEGRAPH_KEEP_FREE": "0"}
     server = polegraph_server(var, project=project, log_path=workdir / "polegraph.log", env=env)
     server.name = "polegraph" if not cache else "polegraph-cached"
     server.endpoint = server.url + "/sparql"

@@ -45,6 +45,8 @@ class Settings:
     rate_limit_loopback: bool = _setting("RATE_LIMIT_LOOPBACK", False, "limit the request rate of this machine too")
     client_queries: int = _setting("CLIENT_QUERIES", 2, "queries (and pages) a client may have running at once")
     client_seconds: float = _setting("CLIENT_SECONDS", 60.0, "seconds of work a client may use per minute")
+    keep_free: int = _setting("KEEP_FREE", 1, "query processes per web worker kept for clients with nothing running "
+                              "(0: none, as when one load generator stands for many clients)")
     validations: int = _setting("VALIDATIONS", 2, "validations running at once in the whole service (1 per client)")
     trusted_proxies: str = _setting("TRUSTED_PROXIES", "", "addresses of the reverse proxies whose X-Forwarded-For is "
                                     "believed (comma-separated; CIDR allowed)")

@@ -110,6 +110,16 @@ def test_the_last_free_process_is_kept_for_clients_with_nothing_running():
         ticket.leave()
 
 
+def test_keeping_no_process_free_lets_one_client_use_them_all():
+    admission = Admission(Settings(client_queries=4, query_processes=3, keep_free=0))
+    busy = [admission.enter("a", QUERY) for _ in range(4)]  # one more than the processes: it waits for one
+    with pytest.raises(Exception) as refused:  # its own share still holds
+        admission.enter("a", QUERY)
+    assert refused.value.kind == "too-many-running"
+    for ticket in busy:
+        ticket.leave()
+
+
 def test_the_time_budget_refuses_until_it_refills():
     admission = Admission(Settings(client_seconds=1.0))
     ticket = admission.enter("a", QUERY)

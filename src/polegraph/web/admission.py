@@ -8,8 +8,8 @@ work (queries, pages, downloads; not /health nor static files) is admitted into 
   for the whole service.
 
 Both lanes draw on one budget per client: `client_seconds` of work per minute, refilled continuously;
-a request's time is charged when it ends. And in each web worker the last free query process is kept
-for clients that have nothing running, so a newcomer's cheap query is answered at once whatever the
+a request's time is charged when it ends. And in each web worker the last `keep_free` free query
+processes are kept for clients that have nothing running, so a newcomer's cheap query is answered at once whatever the
 others run. Beyond any of these a client gets 429 with Retry-After (503 when the service as a whole is
 full) at once: nothing waits in a queue.
 
@@ -60,7 +60,8 @@ class Admission:
         self.budget = float(settings.client_seconds)
         self.refill = self.budget / 60.0
         self.validations = settings.validations
-        self.processes = settings.query_processes  # per worker: the last one is kept for newcomers
+        self.processes = settings.query_processes  # per worker, of which `keep_free` are kept for newcomers
+        self.keep_free = settings.keep_free
         self._memory = mmap.mmap(-1, _HEADER.size + SLOTS * _SLOT.size)  # anonymous: shared with forks
         self._lock = multiprocessing.Lock()
         self._local = threading.Lock()
@@ -94,9 +95,9 @@ class Admission:
                     raise _busy_client(f"{queries} requests of yours are running, as many as this endpoint runs at "
                                        "once per client")
                 with self._local:
-                    if queries and self._running_here >= self.processes - 1:
-                        raise _busy_client("the last free query process is kept for clients with nothing running, "
-                                           "and you have a request running")
+                    if queries and self.keep_free and self._running_here >= self.processes - self.keep_free:
+                        raise _busy_client("the last free query processes are kept for clients with nothing "
+                                           "running, and you have a request running")
                     self._running_here += 1
                 queries += 1
             _SLOT.pack_into(self._memory, offset, key, queries, validations, budget, now)
