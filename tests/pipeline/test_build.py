@@ -34,20 +34,16 @@ def test_syntax_error_through_the_cli(project_copy, tmp_path):
     assert "data/broken.trig:5" in result.stderr
 
 
-def test_triples_outside_a_section_graph_are_refused(project_copy, tmp_path):
-    (project_copy / "data" / "loose.trig").write_text(
-        "<https://w3id.org/polegraph/id/pole/x> a <https://w3id.org/polegraph/ontology#Pole> .\n",
-        encoding="utf-8")
-    with pytest.raises(SourceError, match="outside any GRAPH"):
-        check(Settings(project=project_copy, var=tmp_path / "var"))
+POLE_X = "<https://w3id.org/polegraph/id/pole/x> a <https://w3id.org/polegraph/ontology#Pole> .\n"
 
 
-def test_unknown_section_graph_is_refused(project_copy, tmp_path):
-    (project_copy / "data" / "odd.trig").write_text(
-        "<https://w3id.org/polegraph/id/section/chapitre-99> {\n"
-        "  <https://w3id.org/polegraph/id/pole/x> a <https://w3id.org/polegraph/ontology#Pole> .\n}\n",
-        encoding="utf-8")
-    with pytest.raises(SourceError, match="not a declared manifesto section"):
+@pytest.mark.parametrize("text, message", [
+    (POLE_X, "outside any GRAPH"),
+    ("<https://w3id.org/polegraph/id/section/chapitre-99> {\n" + POLE_X + "}\n", "not a declared manifesto section"),
+], ids=["outside-a-graph", "unknown-section"])
+def test_triples_not_traceable_to_a_section_are_refused(project_copy, tmp_path, text, message):
+    (project_copy / "data" / "untraceable.trig").write_text(text, encoding="utf-8")
+    with pytest.raises(SourceError, match=message):
         check(Settings(project=project_copy, var=tmp_path / "var"))
 
 

@@ -20,11 +20,15 @@ ex:b ex:p "de"@de-CH .
 QUERY = "SELECT ?s ?o ?missing WHERE { ?s ?p ?o OPTIONAL { ?s ?nothing ?missing FILTER(false) } } ORDER BY ?s ?o"
 
 
+def _loaded(text: str, fmt: ox.RdfFormat) -> ox.Store:
+    store = ox.Store()
+    store.load(text.encode(), format=fmt)
+    return store
+
+
 @pytest.fixture(scope="module")
 def store() -> ox.Store:
-    store = ox.Store()
-    store.load(TRICKY.encode(), format=ox.RdfFormat.TURTLE)
-    return store
+    return _loaded(TRICKY, ox.RdfFormat.TURTLE)
 
 
 def test_json_results_are_those_oxigraph_writes(store):
@@ -53,9 +57,7 @@ ORDERED = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s"
 
 @pytest.fixture(scope="module")
 def many() -> ox.Store:
-    store = ox.Store()
-    store.load(MANY.encode(), format=ox.RdfFormat.N_TRIPLES)
-    return store
+    return _loaded(MANY, ox.RdfFormat.N_TRIPLES)
 
 
 @pytest.mark.parametrize("max_rows", [1, 2, 999, 2999, 3000, 3001, 10000])

@@ -10,18 +10,10 @@ Screenshots go to test-artifacts/ (gitignored).
 from __future__ import annotations
 
 import time
-from urllib.parse import urlparse
 
 import pytest
 
-from tests.support.browser import (
-    NETWORK_SCHEMES,
-    chromium_available,
-    requested_urls,
-    shot,
-    start_chromium,
-    stop_chromium,
-)
+from tests.support.browser import chromium_available, shot
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
@@ -36,28 +28,6 @@ pytestmark = pytest.mark.skipif(
     not chromium_available(),
     reason="headless browser tests need Debian's chromium and chromium-driver (apt-get install chromium "
            "chromium-driver)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    driver, profile = start_chromium(1400, 1000)  # a driver of this module's own, started again once if lost
-    try:
-        yield driver
-    finally:
-        stop_chromium(driver, profile)
-
-
-@pytest.fixture
-def page(browser, server):
-    """The browser, with cookies cleared, and after the test: no request may have left 127.0.0.1."""
-    browser.get(server.url + "/health")
-    browser.delete_all_cookies()
-    requested_urls(browser)  # drain what came before
-    yield browser
-    urls = requested_urls(browser)
-    assert any(urlparse(u).hostname == "127.0.0.1" for u in urls), "no request recorded: is the log working?"
-    outside = [u for u in urls if urlparse(u).scheme in NETWORK_SCHEMES and urlparse(u).hostname != "127.0.0.1"]
-    assert outside == [], f"requests left 127.0.0.1: {outside}"
 
 
 def wait(driver, seconds: float = 30) -> WebDriverWait:

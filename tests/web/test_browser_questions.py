@@ -17,8 +17,8 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.support.browser import serious_accessibility_violations
-from tests.web.test_browser import browser, page, shot, wait  # noqa: F401, F811 - the fixtures of the browser tests
+from tests.support.browser import serious_accessibility_violations, shot
+from tests.web.test_browser import wait
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402

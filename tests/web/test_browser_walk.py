@@ -12,54 +12,20 @@ closes chapter 08 (its fourth paragraph).
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlparse
+from urllib.parse import quote
 
 import pytest
 
-from tests.support.browser import (
-    NETWORK_SCHEMES,
-    chromium_available,
-    requested_urls,
-    serious_accessibility_violations,
-    shot,
-    sideways_overflow,
-    start_chromium,
-    stop_chromium,
-)
+from tests.support.browser import chromium_available, serious_accessibility_violations, shot, sideways_overflow
+from tests.web.test_browser import wait
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.select import Select  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not chromium_available(), reason="headless browser tests need Debian's chromium "
                                                                   "and chromium-driver")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    driver, profile = start_chromium(1366, 1000)  # this module's own browser, started again once if lost
-    try:
-        yield driver
-    finally:
-        stop_chromium(driver, profile)
-
-
-@pytest.fixture
-def page(browser, server):
-    browser.get(server.url + "/health")
-    browser.delete_all_cookies()
-    requested_urls(browser)
-    yield browser
-    urls = requested_urls(browser)
-    assert any(urlparse(u).hostname == "127.0.0.1" for u in urls), "no request recorded: is the log working?"
-    outside = [u for u in urls if urlparse(u).scheme in NETWORK_SCHEMES and urlparse(u).hostname != "127.0.0.1"]
-    assert outside == [], f"requests left 127.0.0.1: {outside}"
-
-
-def wait(driver, seconds: float = 30) -> WebDriverWait:
-    return WebDriverWait(driver, seconds)
 
 
 def h1(driver) -> str:
@@ -156,7 +122,7 @@ def test_the_catalogue_validation_and_downloads_pages_render(page, server):
     "/browse", "/people", "/initiatives?kind=FundingProgramme", "/figures", "/sections", "/class/Role",
     "/search?q=minalogic", "/page/initiative/asteerics", "/page/person/serge-veyres", "/page/figure/maele-members",
     "/page/place/auvergne-rhone-alpes", "/page/document/manifeste-phase-6", "/page/section/signatures",
-    "/graph/inferred", "/shapes",
+    "/graph/inferred", "/shapes", "/queries/", "/queries/p2-poles-by-value-chain", "/regions/", "/explore",
 ])
 def test_every_kind_of_page_is_accessible_and_fits_a_phone(page, server, path):
     page.get(server.url + path)
