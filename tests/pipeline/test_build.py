@@ -6,7 +6,10 @@ import pytest
 
 from polegraph.errors import SourceError, ValidationFailed
 from polegraph.pipeline.build import build_release, check
+from polegraph.pipeline.release import Release
+from polegraph.pipeline.void import void_statistics
 from polegraph.settings import Settings
+from polegraph.web.app import create_app
 from tests.test_cli import run
 
 BROKEN_TURTLE = """@prefix pg: <https://w3id.org/polegraph/ontology#> .
@@ -89,6 +92,20 @@ def test_release_records_inputs_and_provenance(release, store):
     assert store.ask("""ASK { GRAPH <https://w3id.org/polegraph/graph/provenance> {
         <https://w3id.org/polegraph/id/pole/minalogic> <https://w3id.org/polegraph/ontology#statedIn>
         <https://w3id.org/polegraph/id/section/signatures> } }""")
+
+
+def test_release_keeps_the_void_counts_of_what_is_served(release, store):
+    """The build counts once what the service describes; the counts are those of the loaded store."""
+    kept = release.metadata["void"]
+    assert kept == void_statistics(store.select)
+    assert kept["union"]["triples"] == int(store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"])
+    assert set(kept["graphs"]) == set(store.named_graphs())
+
+
+def test_a_release_built_before_the_counts_were_kept_is_still_described(release, store, settings):
+    older = Release(release.path, {k: v for k, v in release.metadata.items() if k != "void"})
+    app = create_app(settings, older, store)
+    assert app.extensions["polegraph"].statistics == release.metadata["void"]
 
 
 def test_an_inconsistent_graph_is_not_released(project_copy, tmp_path):

@@ -36,6 +36,8 @@ from polegraph.pipeline.release import (
 )
 from polegraph.pipeline.shacl import ValidationReport, validate
 from polegraph.pipeline.sources import Sources, load_sources
+from polegraph.pipeline.store import load_dataset
+from polegraph.pipeline.void import store_statistics
 from polegraph.settings import Settings
 from polegraph.vocab import ALIGNMENT_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PG, PROVENANCE_GRAPH, RELEASE_ID_FORMAT
 
@@ -140,6 +142,7 @@ def build_release(settings: Settings) -> Release:
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "content_sha256": digest,
             "statistics": statistics(dataset),
+            "void": store_statistics(load_dataset(tmp / DATASET_FILE)[0]),  # as the service loads it
             "validation": report.counts(),
             # "checked" is False when HermiT could not run (no Java) or hit its time limit.
             "consistency": {"checked": consistency.completed, "message": consistency.message},

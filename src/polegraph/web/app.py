@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from polegraph.pipeline.release import Release, current_release
+from polegraph.pipeline.void import void_statistics
 from polegraph.query.backend import Backend, LocalBackend
 from polegraph.query.named import NamedQuery, load_queries
 from polegraph.query.remote import RemoteBackend
 from polegraph.settings import Settings
-from polegraph.web.content.service_description import statistics
 
 
 @dataclass
@@ -35,6 +35,11 @@ class Service:
 def service() -> Service:
     """The Service of the app handling this request (for views)."""
     return current_app.extensions["polegraph"]
+
+
+def release_statistics(release: Release, backend: Backend) -> dict:
+    """The VoID counts the build kept in the release, or counted now for a release built before it did."""
+    return release.metadata.get("void") or void_statistics(backend.select)
 
 
 def create_app(settings: Settings | None = None, release: Release | None = None,
@@ -66,7 +71,8 @@ def create_app(settings: Settings | None = None, release: Release | None = None,
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.extensions["polegraph"] = Service(settings=settings, release=release, backend=backend,
-                                          queries=load_queries(settings.queries_dir), statistics=statistics(backend))
+                                          queries=load_queries(settings.queries_dir),
+                                          statistics=release_statistics(release, backend))
     errors.register(app)
     i18n.register(app)
     pages.register(app)

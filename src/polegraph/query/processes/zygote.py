@@ -33,7 +33,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from polegraph.errors import EngineFailure, QueryError
-from polegraph.query.backend import QueryRequest, load_dataset, run_on
+from polegraph.pipeline.store import load_dataset
+from polegraph.query.backend import QueryRequest, run_on
 
 log = logging.getLogger("polegraph.query")
 _LENGTHS = struct.Struct(">II")  # header length, body length

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from polegraph.query.backend import Backend
 from polegraph.vocab import (
     ALIGNMENT_GRAPH,
     DATASET_IRI,
@@ -44,48 +43,8 @@ RESULT_FORMAT_IRIS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Resul
 PREFIXES = {"sd": SD, "void": VOID, "rdfs": RDFS, "dcterms": DCTERMS, "pg": str(PG), "formats": FORMATS, "sh": SH,
             "vann": VANN, "xsd": XSD}
 
-_GRAPH_COUNTS = """
-SELECT ?g (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?entities) (COUNT(DISTINCT ?p) AS ?properties)
-WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g
-"""
-_GRAPH_CLASSES = "SELECT ?g (COUNT(DISTINCT ?c) AS ?classes) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?g"
-_UNION_COUNTS = """
-SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?entities) (COUNT(DISTINCT ?p) AS ?properties)
-WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }
-"""
-_UNION_CLASSES = "SELECT (COUNT(DISTINCT ?c) AS ?classes) WHERE { ?s a ?c }"
-_CLASS_PARTITIONS = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c"
-_PROPERTY_PARTITIONS = """
-SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
-WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p
-"""
-_KIND_ENTITIES = f"""
-SELECT ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-    ?s ?p ?o . FILTER (isIRI(?s) && STRSTARTS(STR(?s), "{ID}"))
-    BIND (STRBEFORE(SUBSTR(STR(?s), {len(ID) + 1}), "/") AS ?kind)
-}} GROUP BY ?kind
-"""
-
-
 def _int(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=XSD_INTEGER)
-
-
-def statistics(store: Backend) -> dict:
-    """VoID counts for the union default graph, each named graph, and each class (computed once per release)."""
-    union = {**store.select(_UNION_COUNTS)[0], **store.select(_UNION_CLASSES)[0]}
-    graphs = {row["g"]: {k: int(row[k]) for k in ("triples", "entities", "properties")}
-              for row in store.select(_GRAPH_COUNTS)}
-    for row in store.select(_GRAPH_CLASSES):
-        graphs[row["g"]]["classes"] = int(row["classes"])
-    for counts in graphs.values():
-        counts.setdefault("classes", 0)
-    classes = {row["c"]: int(row["n"]) for row in store.select(_CLASS_PARTITIONS) if "c" in row}
-    properties = {row["p"]: {k: int(row[k]) for k in ("n", "subjects", "objects")}
-                  for row in store.select(_PROPERTY_PARTITIONS) if "p" in row}
-    kinds = {row["kind"]: int(row["n"]) for row in store.select(_KIND_ENTITIES) if row.get("kind") in KINDS}
-    return {"union": {k: int(v) for k, v in union.items()}, "graphs": dict(sorted(graphs.items())),
-            "classes": classes, "properties": properties, "kinds": dict(sorted(kinds.items()))}
 
 
 def describe_service(endpoint: str, stats: dict, *, release_id: str, timeout_s: float, max_rows: int,
