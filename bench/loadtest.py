@@ -98,7 +98,7 @@ def check_queries(base: str, queries: dict) -> tuple[list[str], dict[str, float]
     """Every named query once: the paths that answer 200, and each one's single-run latency."""
     paths, latency = [], {}
     for name, query in sorted(queries.items()):
-        path = "/sparql?" + urllib.parse.urlencode({"query": query.text})
+        path = "/sparql?" + urllib.parse.urlencode({"query": query.text_with()})
         request = urllib.request.Request(base + path, headers={"Accept": ACCEPT})
         started = time.monotonic()
         with urllib.request.urlopen(request, timeout=60) as answer:
@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([str(BIN / "polegraph"), "--project", str(PROJECT), "--var", str(work / "var"), "build"],
                        check=True)
         runs = [soak(cache, args, queries, work) for cache in modes]
-        paths = ["/sparql?" + urllib.parse.urlencode({"query": q.text}) for q in queries.values()]
+        paths = ["/sparql?" + urllib.parse.urlencode({"query": q.text_with()}) for q in queries.values()]
         mixed = run_mixed(work / "var", paths, args.mixed_seconds) if args.mixed_seconds > 0 else None
     block = render(runs, args, len(queries), mixed)
     print(block)

@@ -160,7 +160,8 @@ def render_markdown(results, sizes, startup, scales, ratios, versions, options, 
     lines = ["# Benchmarks", "",
              f"Run of `make bench` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Load: wrk, "
              f"{options['connections']} keep-alive connections, {options['seconds']} s per query and server, "
-             "GET with the query in the URL. Every server serves the same release file "
+             "GET with the query in the URL; a named query with parameters is sent as the editor opens it, "
+             "its parameters bound to their defaults by a VALUES block. Every server serves the same release file "
              "(`dataset.nq`, default graph = union of the named graphs). A server that has not answered a "
              f"query after {limit_s:g} s (alone, or any request of its load run) has it recorded as not "
              "answered (0 requests/s) and is restarted; a query it answers with an HTTP error is recorded "

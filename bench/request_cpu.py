@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
     named = load_queries(settings.queries_dir)
     requests = {"health": environ_for("/health")}
     for name in (*QUERIES, *([args.profile] if args.profile in named else [])):
-        requests[name] = environ_for("/sparql", urllib.parse.urlencode({"query": named[name].text}))
+        requests[name] = environ_for("/sparql", urllib.parse.urlencode({"query": named[name].text_with()}))
 
     if args.profile:
         environ = requests[args.profile]

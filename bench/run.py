@@ -171,7 +171,7 @@ def measure_servers(names: list[str], queries: dict[str, NamedQuery], project: P
         try:
             results[name], sizes[name] = {}, {}
             for query in queries.values():
-                got = answer(server.endpoint, query.text, limit_s)
+                got = answer(server.endpoint, query.text_with(), limit_s)
                 sizes[name][query.name] = got.size
                 if got.size == REFUSED_SIZE:
                     log(f"{name}: {query.name} refused ({got.detail})")
@@ -181,7 +181,7 @@ def measure_servers(names: list[str], queries: dict[str, NamedQuery], project: P
                     results[name][query.name] = LoadResult.unmeasured(NO_ANSWER, got.detail)
                     busy = f"{query.name}: {got.detail}"
                 else:
-                    load = measure_query(server.endpoint, query.text, got.seconds, seconds, connections, limit_s)
+                    load = measure_query(server.endpoint, query.text_with(), got.seconds, seconds, connections, limit_s)
                     results[name][query.name] = load
                     if load.status == NO_ANSWER:
                         log(f"{name}: {query.name}: {load.detail}")
@@ -216,11 +216,11 @@ def scale_figures(scales, queries, workdir):
         try:
             serve_mb = tree_memory_mb(server.process.pid)
             for query in queries.values():
-                result_size(server.endpoint, query.text)  # warm
+                result_size(server.endpoint, query.text_with())  # warm
                 runs = []
                 for _ in range(3):  # the median: one stall of a shared machine does not make a query slow
                     started = time.monotonic()
-                    result_size(server.endpoint, query.text)
+                    result_size(server.endpoint, query.text_with())
                     runs.append(time.monotonic() - started)
                 latencies[query.name] = sorted(runs)[1]
         finally:

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from polegraph.errors import PolegraphError, QueryError
+from polegraph.query.backend import sparql_term
+from polegraph.query.guard import with_values
 from polegraph.vocab import ID, PREFIXES, XSD
 
 _HEADER = re.compile(r"^#\s*(title|description|topic|starter|param|param-label)(?:@([a-z]{2}))?\s*:\s*(.*)$", re.I)
@@ -113,6 +115,13 @@ class NamedQuery:
     def substitutions(self, values: Mapping[str, str]) -> dict[str, dict]:
         """Checked `values` as the terms to bind (SPARQL JSON terms, the shape a QueryRequest carries)."""
         return {p.name: term(p, values[p.name]) for p in self.parameters if p.name in values}
+
+    def text_with(self, values: Mapping[str, str] | None = None) -> str:
+        """The text with checked `values` (default: each parameter's default) written as a VALUES block:
+        the question as the editor opens it, for a reader or a client that sends text only."""
+        values = {p.name: p.default for p in self.parameters} if values is None else values
+        terms = {name: sparql_term(term) for name, term in self.substitutions(values).items()}
+        return with_values(self.text, terms)
 
 
 def check_value(parameter: Parameter, value: str, allowed: list[str]) -> str:

@@ -11,8 +11,7 @@ import json
 import unicodedata
 from dataclasses import dataclass, field
 
-from polegraph.query.backend import Backend, QueryAnswer, QueryRequest, sparql_term
-from polegraph.query.guard import with_values
+from polegraph.query.backend import Backend, QueryAnswer, QueryRequest
 from polegraph.query.named import TOPICS, NamedQuery, allowed_values
 from polegraph.settings import Settings
 from polegraph.vocab import PG
@@ -65,12 +64,6 @@ def run(backend: Backend, settings: Settings, query: NamedQuery, values: dict[st
     job = QueryRequest(query=query.text, result_format=result_format, max_rows=settings.max_rows,
                        substitutions=query.substitutions(values) or None)
     return backend.run(job, settings.query_timeout_s)
-
-
-def editor_text(query: NamedQuery, values: dict[str, str]) -> str:
-    """The query as the editor opens it: the parameters' values written as a VALUES block."""
-    terms = {name: sparql_term(term) for name, term in query.substitutions(values).items()}
-    return with_values(query.text, terms)
 
 
 @dataclass

@@ -18,7 +18,6 @@ from flask import Blueprint, request
 from polegraph.query.named import TOPICS
 from polegraph.vocab import OWL, PG, PREFIXES, RDF
 from polegraph.web.app import service
-from polegraph.web.content.questions import editor_text
 from polegraph.web.i18n import current_language, localised_page, translate
 
 # The words of editor.js, in the page's language (message keys editor.js.*).
@@ -34,7 +33,7 @@ def editor_queries() -> list[dict]:
     language = current_language()
     out = []
     for q in service().queries.values():
-        text = editor_text(q, {p.name: p.default for p in q.parameters}) if q.parameters else q.text
+        text = q.text_with()
         out.append({"name": q.name, "title": q.title_in(language), "description": q.description_in(language),
                     "topic": q.topic, "starter": q.starter or 0, "query": text, "page": f"/queries/{q.name}",
                     "csv": "/sparql?" + urlencode({"query": text, "format": "csv"})})

@@ -113,7 +113,7 @@ def _page(query, values: dict[str, str], result=None, error: str = ""):
     shown = {name: questions.url_value(value) for name, value in values.items()}
     links = {fmt: f"/queries/{query.name}?" + urlencode({**shown, "format": fmt}) for fmt in ("csv", "json", "srj",
                                                                                               "srx", "tsv")}
-    editor = "/sparql?" + urlencode({"query": questions.editor_text(query, values)}) if not error else ""
+    editor = "/sparql?" + urlencode({"query": query.text_with(values)}) if not error else ""
     parameter_names = {p.name: p.label_in(lang) or _class_label(p.cls, lang) or p.name for p in query.parameters}
     page = localised_page(
         "question.html", status=400 if error else 200, q=query, title=query.title_in(lang),
