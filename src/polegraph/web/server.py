@@ -14,6 +14,7 @@ query deadline). What a reload costs is measured in docs/reliability.md.
 
 from __future__ import annotations
 
+import gc
 import logging
 import socket
 import sys
@@ -84,6 +85,9 @@ class Serving:
         if self._zygote is not None:
             self._zygote.close()  # it leaves once the old workers, its last holders, have stopped
         self.app, self._zygote, self._loaded = started
+        gc.unfreeze()  # the old release's objects may now go; the new ones are frozen for the new workers
+        gc.collect()
+        gc.freeze()
         mark_serving(self.settings, candidate)
         log.info("reload: serving release %s", candidate.id)
 
@@ -134,6 +138,9 @@ def run(settings: Settings, release: Release) -> None:
         workers_kill_timeout=int(settings.query_timeout_s) + 5,
     )
     server.on_reload(serving.reload)
+    # The workers Granian forks never traverse what they inherit (the app, the templates, the named
+    # queries) in a full garbage collection, which stalled every request the worker held.
+    gc.freeze()
     try:
         server.serve(target_loader=serving.load_in_worker)
     finally:

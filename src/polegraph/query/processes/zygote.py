@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import json
 import logging
 import os
@@ -201,6 +202,10 @@ def _zygote_loop(store: ox.Store, control: socket.socket) -> None:
 
 
 def _fork_query_process(store: ox.Store, channel: int, control: socket.socket) -> None:
+    # What the query process inherits is never traversed by its garbage collector: a full collection
+    # over every object of the loaded service stalled the query running, and copied the pages it wrote
+    # to. Python's documented way: gc.freeze() right before fork().
+    gc.freeze()
     if os.fork() == 0:
         control.close()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
