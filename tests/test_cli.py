@@ -111,6 +111,25 @@ def test_serve_refuses_an_invalid_graph(project_copy, tmp_path):
     assert not (tmp_path / "var" / "current").exists()
 
 
+@pytest.mark.parametrize("added", [
+    '<https://w3id.org/polegraph/id/pole/ajout> <https://w3id.org/polegraph/ontology#name> "Ajout" '
+    '<https://w3id.org/polegraph/id/section/annexe-01> .',
+    "<not an iri> <https://w3id.org/polegraph/ontology#name> \"x\" .",  # one a lenient parser would take
+], ids=["well-formed quad", "malformed IRI"])
+@pytest.mark.parametrize("command", [("query", "ASK {}"), ("serve", "--no-build")], ids=["query", "serve"])
+def test_a_release_edited_after_its_build_is_neither_queried_nor_served(release, tmp_path, added, command):
+    """Only the bytes the build validated are loaded: a dataset that no longer matches its checksum is
+    refused with a clear error (and is loaded without Oxigraph re-checking each IRI otherwise)."""
+    var = _releases_var(release, tmp_path, [release.id], current=release.id)
+    with (var / "releases" / release.id / "dataset.nq").open("a", encoding="utf-8") as dataset:
+        dataset.write(added + "\n")
+    args = command + (("--port", str(free_port())) if command[0] == "serve" else ())
+    result = run(*args, var=var, timeout=120)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "dataset.nq is missing or does not match its checksum" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("query, message", [
     ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE is not allowed"),
     ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "read-only"),

@@ -32,6 +32,7 @@ from polegraph.pipeline.release import (
     SHAPES_FILE,
     Release,
     current_release,
+    file_sha256,
     make_current,
 )
 from polegraph.pipeline.shacl import ValidationReport, validate
@@ -135,7 +136,7 @@ def build_release(settings: Settings) -> Release:
         (tmp / ONTOLOGY_FILE).write_text(ontology.serialize(format="turtle"), encoding="utf-8")
         changes = record_changes(_current_or_none(settings), nquads)
         (tmp / CHANGES_FILE).write_text(json.dumps(changes, ensure_ascii=False, indent=2), encoding="utf-8")
-        files = {name: hashlib.sha256((tmp / name).read_bytes()).hexdigest()
+        files = {name: file_sha256(tmp / name)
                  for name in (DATASET_FILE, SHAPES_FILE, ONTOLOGY_FILE, CHANGES_FILE)}
         meta = {
             "id": release_id,

@@ -100,8 +100,14 @@ def verify_release(release: Release) -> None:
     """Raise NoRelease unless every file of the release matches the checksum its release.json records."""
     for name, expected in release.metadata.get("files", {}).items():
         path = release.path / name
-        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != expected:
+        if not path.is_file() or file_sha256(path) != expected:
             raise NoRelease(f"release {release.id}: {name} is missing or does not match its checksum")
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, as release.json and the sources' record hold it (hex)."""
+    with path.open("rb") as stream:  # read in chunks, the GIL released while each is hashed
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def make_current(link: Path, target: Path) -> None:

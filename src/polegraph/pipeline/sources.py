@@ -8,7 +8,6 @@ everything with its path, line and the parser's complaint.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from rdflib import RDF, BNode, Dataset, Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from polegraph.errors import SourceError
+from polegraph.pipeline.release import file_sha256
 from polegraph.settings import Settings
 from polegraph.vocab import ONTOLOGY_GRAPH, PG, SECTION, graph_iri_for_file
 
@@ -106,10 +106,6 @@ def parse_error(exc: Exception, where: str) -> SourceError:
     return SourceError(where, str(exc).strip() or type(exc).__name__, line=line if isinstance(line, int) else None)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _files(folder: Path, *suffixes: str) -> list[Path]:
     if not folder.is_dir():
         return []
@@ -131,11 +127,11 @@ def load_sources(settings: Settings) -> Sources:
     ontology = dataset.graph(URIRef(ONTOLOGY_GRAPH))
     for path in ontology_files:
         parse_file(path, ontology)
-        checksums[rel(path)] = _sha256(path)
+        checksums[rel(path)] = file_sha256(path)
 
     trig_files = []
     for path in _files(settings.data_dir, ".ttl", ".trig"):
-        checksums[rel(path)] = _sha256(path)
+        checksums[rel(path)] = file_sha256(path)
         if path.suffix == ".trig":
             trig_files.append(path)
         else:
@@ -147,7 +143,7 @@ def load_sources(settings: Settings) -> Sources:
     shapes = Graph()
     for path in _files(settings.shapes_dir, ".ttl"):
         parse_file(path, shapes)
-        checksums[rel(path)] = _sha256(path)
+        checksums[rel(path)] = file_sha256(path)
     return Sources(dataset=dataset, shapes=shapes, checksums=checksums)
 
 

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from polegraph.errors import QueryError
 from polegraph.pipeline.release import Release
-from polegraph.pipeline.store import load_dataset, solution_rows
+from polegraph.pipeline.store import load_release, solution_rows
 from polegraph.query.results import serialise
 
 _SYNTAX_POSITION = re.compile(r"(?:line|at)\s+(\d+)[:,\s]+(?:column\s+)?(\d+)", re.I)
@@ -174,7 +174,8 @@ class LocalBackend(Backend):
 
     @classmethod
     def from_release(cls, release: Release) -> LocalBackend:
-        store, quads = load_dataset(release.dataset_path)
+        """`release` loaded in this process, once its files match their checksums (else NoRelease)."""
+        store, quads = load_release(release)
         return cls(store, release, quads)
 
     @property

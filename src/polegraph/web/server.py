@@ -24,7 +24,7 @@ from granian.http import HTTP1Settings
 from granian.server import Server
 
 from polegraph.errors import PolegraphError
-from polegraph.pipeline.release import Release, current_release, mark_serving, unmark_serving, verify_release
+from polegraph.pipeline.release import Release, current_release, mark_serving, unmark_serving
 from polegraph.query.backend import LocalBackend
 from polegraph.query.processes.pool import ProcessBackend
 from polegraph.query.processes.zygote import Zygote
@@ -50,8 +50,8 @@ class Serving:
         return self.app.extensions["polegraph"].release
 
     def _start(self, release: Release):
-        """The app over `release`, its store loaded once here and its zygote forked from it. Nothing
-        changes if the release cannot be loaded."""
+        """The app over `release`, its store loaded once here (if its files match their checksums) and its
+        zygote forked from it. Nothing changes if the release cannot be loaded."""
         settings = self.settings
         if settings.store_url:
             backend = RemoteBackend(settings, release)
@@ -71,16 +71,11 @@ class Serving:
         whole and loads; the workers Granian starts next serve it."""
         try:
             candidate = current_release(self.settings)
-            verify_release(candidate)
-        except PolegraphError as exc:
-            log.error("keeping release %s: the current one cannot be served (%s)", self.release.id, exc.message)
-            return
-        if candidate.id == self.release.id:
-            return
-        try:
-            started = self._start(candidate)
+            if candidate.id == self.release.id:
+                return
+            started = self._start(candidate)  # loaded only if every file matches its checksum
         except (PolegraphError, OSError, SyntaxError) as exc:
-            log.error("keeping release %s: %s cannot be loaded (%s)", self.release.id, candidate.id, exc)
+            log.error("keeping release %s: the current one cannot be served (%s)", self.release.id, exc)
             return
         if self._zygote is not None:
             self._zygote.close()  # it leaves once the old workers, its last holders, have stopped

@@ -45,7 +45,7 @@ class QueryProcess:
         self.demoted = False
 
     def wait_ready(self, timeout: float = 120) -> None:
-        """Wait for the process's first message (a zygote started by `spawn` first loads the dataset)."""
+        """Wait for the process's first message (a zygote started by `spawn` first loads the release)."""
         if self._pidfd is None:
             try:
                 header, _ = read_message(self.channel.fileno(), time.monotonic() + timeout)
@@ -85,8 +85,8 @@ class QueryProcess:
 class QueryPool:
     """A fixed number of query processes for one web worker; a query waits for a free one."""
 
-    def __init__(self, zygote: Zygote, dataset: Path, size: int):
-        self.dataset = Path(dataset)
+    def __init__(self, zygote: Zygote, release_dir: Path, size: int):
+        self.release_dir = Path(release_dir)
         self.zygote = zygote
         self._idle: queue.SimpleQueue[QueryProcess] = queue.SimpleQueue()  # in C
         self._all: set[QueryProcess] = set()
@@ -103,7 +103,7 @@ class QueryPool:
             with self._lock:
                 log.error("the query processes' zygote is gone: starting one in process %s", os.getpid())
                 self.zygote.close()
-                self.zygote = Zygote.spawn(self.dataset)
+                self.zygote = Zygote.spawn(self.release_dir)
             process = QueryProcess(self.zygote)
         with self._lock:
             self._all.add(process)
@@ -124,7 +124,7 @@ class QueryPool:
         """Run `request` in a free process; QueryTimeout past `timeout_s`, QueryError for a bad query."""
         started = time.monotonic()
         if self._closed:
-            raise EngineFailure(f"the query processes of {self.dataset.parent.name} were stopped")
+            raise EngineFailure(f"the query processes of {self.release_dir.name} were stopped")
         try:
             process = self._idle.get(timeout=timeout_s)
         except queue.Empty:
@@ -182,7 +182,7 @@ class ProcessBackend(Backend):
         if pool is None or pool[0] != os.getpid():
             with self._pool_lock:
                 if self._pool is None or self._pool[0] != os.getpid():
-                    self._pool = (os.getpid(), QueryPool(self.zygote, self.release.dataset_path, self.size))
+                    self._pool = (os.getpid(), QueryPool(self.zygote, self.release.path, self.size))
                 pool = self._pool
         return pool[1]
 

@@ -34,7 +34,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from polegraph.errors import EngineFailure, QueryError
-from polegraph.pipeline.store import load_dataset
+from polegraph.pipeline.release import Release
+from polegraph.pipeline.store import load_release
 from polegraph.query.backend import QueryRequest, run_on
 
 log = logging.getLogger("polegraph.query")
@@ -107,10 +108,10 @@ class Zygote:
         return cls(ours, pid)
 
     @classmethod
-    def spawn(cls, dataset: Path) -> Zygote:
-        """A zygote started as `python -m polegraph.query.processes.zygote DATASET FD`: it loads the dataset."""
+    def spawn(cls, release_dir: Path) -> Zygote:
+        """A zygote started as `python -m polegraph.query.processes.zygote RELEASE_DIR FD`: it loads the release."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        command = [sys.executable, "-m", "polegraph.query.processes.zygote", str(dataset), str(theirs.fileno())]
+        command = [sys.executable, "-m", "polegraph.query.processes.zygote", str(release_dir), str(theirs.fileno())]
         process = subprocess.Popen(command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
         theirs.close()
         return cls(ours, process.pid, process)
@@ -248,10 +249,10 @@ def _answer_queries(store: ox.Store, channel: int) -> None:
             return
 
 
-def serve(dataset: str, control_fd: int) -> None:
-    """`python -m polegraph.query.processes.zygote DATASET FD`: load the dataset, then be the zygote on FD."""
+def serve(release_dir: str, control_fd: int) -> None:
+    """`python -m polegraph.query.processes.zygote RELEASE_DIR FD`: load the release, then be the zygote on FD."""
     control = socket.socket(fileno=control_fd)
-    store, _ = load_dataset(Path(dataset))
+    store, _ = load_release(Release.open(Path(release_dir)))
     _zygote_loop(store, control)
 
 
