@@ -4,6 +4,7 @@ killed goes on from a new one."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -12,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from polegraph.errors import QueryTimeout
+from polegraph.pipeline.release import DATASET_FILE, METADATA_FILE, file_sha256
 from polegraph.query.backend import QueryRequest
 from polegraph.query.processes.pool import QueryPool, QueryProcess
 from polegraph.query.processes.zygote import Zygote, read_message
@@ -105,12 +107,13 @@ def test_messages_of_any_size_arrive_whole(body_size):
 def test_a_pool_whose_zygote_was_killed_goes_on_from_a_new_one(tmp_path):
     """The zygote killed outright (the OOM killer, an operator): the processes it forked go on answering,
     and the first one that must be replaced comes from a new zygote, not from the dead one."""
-    dataset = tmp_path / "dataset.nq"
+    dataset = tmp_path / DATASET_FILE  # a release of its own, which a new zygote loads once it is whole
     dataset.write_text("".join(f"<http://example.org/s{i}> <http://example.org/p> \"{i}\" .\n" for i in range(300)))
+    (tmp_path / METADATA_FILE).write_text(json.dumps({"files": {DATASET_FILE: file_sha256(dataset)}}))
     store = ox.Store()
     store.bulk_load(path=str(dataset), format=ox.RdfFormat.N_QUADS)
     first = Zygote.fork(store)
-    pool = QueryPool(first, dataset, size=1)
+    pool = QueryPool(first, tmp_path, size=1)
     try:
         assert pool.run(QueryRequest("ASK { ?s ?p ?o }"), 30).body.count(b"true") == 1
         os.kill(first.pid, signal.SIGKILL)
