@@ -272,3 +272,18 @@ def _wait_for_log(server: ServerProcess, text: str, within_s: float = 30) -> Non
 def _served_release(base_url: str) -> str:
     with urllib.request.urlopen(base_url + "/health", timeout=30) as response:
         return json.loads(response.read())["release"]
+
+
+def test_serve_over_a_store_refuses_a_release_edited_after_its_build(pushed_store, release):
+    """Over a store as in the engine: the release's own files (its pages, its downloads) must be the ones
+    the build wrote, at start as on SIGHUP."""
+    store, var = pushed_store
+    with (var / "current" / "dataset.nq").open("a", encoding="utf-8") as dataset:
+        dataset.write("<https://w3id.org/polegraph/id/pole/ajout> <https://w3id.org/polegraph/ontology#name> \"x\" .\n")
+    server = serve_over(store, var)
+    try:
+        assert server.process.wait(timeout=60) == 2
+        assert "dataset.nq is missing or does not match its checksum" in server.output()
+        assert "Traceback" not in server.output()
+    finally:
+        server.stop()

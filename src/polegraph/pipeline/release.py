@@ -101,7 +101,8 @@ def verify_release(release: Release) -> None:
     for name, expected in release.metadata.get("files", {}).items():
         path = release.path / name
         if not path.is_file() or file_sha256(path) != expected:
-            raise NoRelease(f"release {release.id}: {name} is missing or does not match its checksum")
+            raise NoRelease(f"release {release.id}: {name} is missing or does not match its checksum (changed "
+                            f"since its build); `polegraph build` makes a whole one")
 
 
 def file_sha256(path: Path) -> str:

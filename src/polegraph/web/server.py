@@ -24,7 +24,7 @@ from granian.http import HTTP1Settings
 from granian.server import Server
 
 from polegraph.errors import PolegraphError
-from polegraph.pipeline.release import Release, current_release, mark_serving, unmark_serving
+from polegraph.pipeline.release import Release, current_release, mark_serving, unmark_serving, verify_release
 from polegraph.query.backend import LocalBackend
 from polegraph.query.processes.pool import ProcessBackend
 from polegraph.query.processes.zygote import Zygote
@@ -54,6 +54,7 @@ class Serving:
         zygote forked from it. Nothing changes if the release cannot be loaded."""
         settings = self.settings
         if settings.store_url:
+            verify_release(release)  # its pages and downloads are served from these files
             backend = RemoteBackend(settings, release)
             backend.check_holds_release()
             return create_app(settings, release, backend), None, None
