@@ -130,12 +130,9 @@ def test_a_release_edited_after_its_build_is_neither_queried_nor_served(release,
     else:  # a server that starts all the same is stopped with every process it forked
         server = polegraph_server(var, log_path=tmp_path / "serve.log")
         try:
-            returncode = server.process.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            returncode = None
+            returncode, output = server.process.wait(timeout=120), server.output()
         finally:
             server.stop()
-        output = (tmp_path / "serve.log").read_text(encoding="utf-8")
     assert returncode == 2, output
     assert "dataset.nq is missing or does not match its checksum" in output
     assert "Traceback" not in output
