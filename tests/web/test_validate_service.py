@@ -97,6 +97,10 @@ def test_malformed_rdfxml_and_jsonld_are_400_not_500(server):
     assert status == 400 and json.loads(body)["line"] == 3
     status, _h, body = post(server, '{"@id": ', "application/ld+json")
     assert status == 400
+    # well-formed JSON-LD whose @vocab makes a name that is no IRI (found by tests/web/test_fuzz.py: a 500)
+    status, _h, body = post(server, '{"@context": {"@vocab": "urn:v:"}, "@id": "urn:a", "a <b>": "c"}',
+                            "application/ld+json")
+    assert status == 400 and "not a valid IRI" in json.loads(body)["message"], body
 
 
 def test_ntriples_and_inline_jsonld_are_accepted(server):
