@@ -46,6 +46,7 @@ from .synthetic import make_project
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 REFUSED_SIZE, NO_ANSWER_SIZE = -1, -2  # result sizes of an error status / of no answer in time
 QUERY_LIMIT_S = 20.0
+STARTS = 3  # serve start-ups measured per scale
 
 
 def _dataset(var: Path) -> Path:
@@ -211,7 +212,15 @@ def scale_figures(scales, queries, workdir):
         var = workdir / f"var-{scale}"
         build_s, build_mb, meta = build(project, var)
         log(f"scale ×{scale}: {meta['statistics']['triples']:,} triples built in {build_s:.1f} s")
+        # The start-up is the median of STARTS: one stall of a shared machine does not make a start slow.
+        startups = []
+        for _ in range(STARTS - 1):
+            server = start_polegraph(project, var, workdir, cache=False)
+            startups.append(server.startup_s)
+            server.stop()
         server = start_polegraph(project, var, workdir, cache=False)  # every answer computed, none reused
+        startups.append(server.startup_s)
+        startup_s = sorted(startups)[len(startups) // 2]
         latencies = {}
         try:
             serve_mb = tree_memory_mb(server.process.pid)
@@ -226,11 +235,12 @@ def scale_figures(scales, queries, workdir):
         finally:
             server.stop()
         rows.append({"scale": scale, "triples": meta["statistics"]["triples"], "build_s": build_s,
-                     "build_peak_mb": build_mb, "startup_s": server.startup_s, "serve_mb": serve_mb,
+                     "build_peak_mb": build_mb, "startup_s": startup_s, "startups_s": startups, "serve_mb": serve_mb,
                      "slowest_query": max(latencies, key=latencies.get),
                      "slowest_query_s": max(latencies.values()),
                      "queries_over_1s": sum(v >= 1.0 for v in latencies.values())})
-        log(f"scale ×{scale}: start-up {server.startup_s:.1f} s, slowest query {max(latencies.values()):.3f} s")
+        starts = ", ".join(f"{t:.2f}" for t in startups)
+        log(f"scale ×{scale}: start-up {startup_s:.1f} s (of {starts}), slowest query {max(latencies.values()):.3f} s")
     return rows
 
 
