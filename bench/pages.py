@@ -1,6 +1,6 @@
 """What a page costs the server: wall time per request of the pages people read, at ×1 and at ×N.
 
-Serves a release as `polegraph serve` does (web/server.py: the loaded release, its zygote, a worker's
+Serves a release as `polegraph serve` does (web/server.py: the loaded release, its zygote and its
 query processes; the pages' own queries go through them) and calls the WSGI app directly, one request
 after another, with a browser's Accept and Accept-Language. Each page is asked a few times first (a
 list or a section is computed once per release and language, then kept), then timed: the median and

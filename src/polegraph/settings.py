@@ -35,7 +35,8 @@ class Settings:
     host: str = _setting("HOST", "127.0.0.1", "interface `serve` listens on")
     port: int = _setting("PORT", 5000, "port `serve` listens on")
     workers: int = _setting("WORKERS", 2, "web worker processes of `serve`")
-    query_processes: int = _setting("QUERY_PROCESSES", 4, "query processes (and request threads) per web worker")
+    query_processes: int = _setting("QUERY_PROCESSES", max(2, os.cpu_count() or 1), "query processes of the "
+                                    "service, which its web workers share (default: one per processor, at least 2)")
     query_timeout_s: float = _setting("QUERY_TIMEOUT", 30.0, "seconds a query or a validation may run")
     max_rows: int = _setting("MAX_ROWS", 10000, "rows (or triples) of one answer; beyond, the answer says it is cut")
     max_query_bytes: int = _setting("MAX_QUERY_BYTES", 10000, "longest SPARQL query accepted, in bytes")
@@ -45,8 +46,8 @@ class Settings:
     rate_limit_loopback: bool = _setting("RATE_LIMIT_LOOPBACK", False, "limit the request rate of this machine too")
     client_queries: int = _setting("CLIENT_QUERIES", 2, "queries (and pages) a client may have running at once")
     client_seconds: float = _setting("CLIENT_SECONDS", 60.0, "seconds of work a client may use per minute")
-    keep_free: int = _setting("KEEP_FREE", 1, "query processes per web worker kept for clients with nothing running "
-                              "(0: none, as when one load generator stands for many clients)")
+    keep_free: int = _setting("KEEP_FREE", 1, "places for queries (2 per query process) kept for clients with "
+                              "nothing running (0: none, as when one load generator stands for many clients)")
     validations: int = _setting("VALIDATIONS", 2, "validations running at once in the whole service (1 per client)")
     trusted_proxies: str = _setting("TRUSTED_PROXIES", "", "addresses of the reverse proxies whose X-Forwarded-For is "
                                     "believed (comma-separated; CIDR allowed)")

@@ -151,12 +151,11 @@ def test_query_processes_cannot_reach_the_network(release, store):
     listener.bind(("127.0.0.1", 0))
     listener.listen()
     listener.settimeout(0.5)
-    zygote = Zygote.fork(store.oxigraph)
-    pool = QueryPool(zygote, release.dataset_path, size=1)
+    zygote = Zygote.fork(store.oxigraph, 1)
+    pool = QueryPool(zygote, release.path, 1)
     try:
-        process = next(iter(pool._all))
-        process.wait_ready()
-        if not process.network_isolated:
+        pool.run(QueryRequest(query="ASK {}"), 10)
+        if not pool.network_isolated:
             pytest.skip("this machine allows neither CLONE_NEWNET nor unprivileged user namespaces")
         url = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
         with pytest.raises(Exception, match="(?i)network|unreachable|connect"):

@@ -14,7 +14,7 @@ PG = "https://w3id.org/polegraph/ontology#"
 
 @pytest.fixture(scope="module")
 def pooled(release, store) -> ProcessBackend:
-    backend = ProcessBackend(release, Zygote.fork(store.oxigraph), size=2, timeout_s=30)
+    backend = ProcessBackend(release, Zygote.fork(store.oxigraph, 2), processes=2, timeout_s=30)
     yield backend
     backend.pool.close()
     backend.zygote.close()

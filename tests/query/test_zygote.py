@@ -1,13 +1,16 @@
 """The zygote of the query processes (query/processes/): it leaves once every process holding it has let
-go, it holds no other zygote's socket, messages of any size cross whole, and a pool whose zygote was
-killed goes on from a new one."""
+go, and its query processes with it; it holds no other zygote's socket; its processes are one queue
+for every web worker; a process that ran long work is replaced; messages of any size cross whole; and
+a pool whose zygote was killed goes on from a new one."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
+import stat
 import time
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -15,8 +18,9 @@ import pytest
 from polegraph.errors import QueryTimeout
 from polegraph.pipeline.release import DATASET_FILE, METADATA_FILE, file_sha256
 from polegraph.query.backend import QueryRequest
-from polegraph.query.processes.pool import QueryPool, QueryProcess
+from polegraph.query.processes.pool import QueryPool
 from polegraph.query.processes.zygote import Zygote, read_message
+from tests.support.processes import descendants
 
 TURTLE = b"<http://example.org/a> <http://example.org/p> <http://example.org/b> ."
 
@@ -42,28 +46,56 @@ def left(pid: int, within_s: float = 10) -> bool:
     return True
 
 
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # seconds over 300 triples
+
+
+def store_of(triples: int) -> ox.Store:
+    store = ox.Store()
+    store.load("".join(f"<http://example.org/s{i}> <http://example.org/p> \"{i}\" .\n" for i in range(triples)),
+               format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
 def ask(zygote: Zygote, query: str = "ASK { ?s ?p ?o }") -> bytes:
-    process = QueryProcess(zygote)
-    try:
-        header, body = process.run(QueryRequest(query, result_format="json"), time.monotonic() + 30)
-        assert header["status"] == "ok", header
-        return body
-    finally:
-        process.kill()
+    return QueryPool(zygote, Path("unused"), 1).run(QueryRequest(query, result_format="json"), 30).body
 
 
-def test_the_zygote_answers_and_leaves_once_let_go():
-    zygote = Zygote.fork(loaded())
+def query_processes(zygote: Zygote, expected: int | None = None) -> set[int]:
+    """The zygote's query processes, once there are `expected` of them (it forks them as it goes)."""
+    deadline = time.monotonic() + 10
+    while True:
+        found = set(descendants(zygote.pid)) - {zygote.pid}
+        if expected is None or len(found) == expected or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def gone(pids: set[int], within_s: float = 10) -> bool:
+    deadline = time.monotonic() + within_s
+    while any(Path(f"/proc/{pid}").exists() for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_the_zygote_answers_and_leaves_once_let_go_and_its_processes_with_it():
+    zygote = Zygote.fork(loaded(), 2)
     assert b"true" in ask(zygote)
+    processes = query_processes(zygote, 2)
+    assert len(processes) == 2
+    assert stat.S_IMODE(os.stat(os.path.dirname(zygote.address)).st_mode) == 0o700  # no other user gets in
     zygote.close()
     assert left(zygote.pid), "the zygote did not leave once nobody held it"
+    assert gone(processes), "its query processes outlived it"
+    assert not Path(zygote.address).exists()
 
 
 def test_a_zygote_holds_no_other_zygote_alive():
     """On a reload the serving process forks the new release's zygote while it still holds the old one's
     socket: the old zygote must still leave once the serving process lets go of it."""
-    old = Zygote.fork(loaded())
-    new = Zygote.fork(loaded())
+    old = Zygote.fork(loaded(), 1)
+    new = Zygote.fork(loaded(), 1)
     try:
         old.close()
         assert left(old.pid), "the new zygote kept the old one alive"
@@ -71,6 +103,49 @@ def test_a_zygote_holds_no_other_zygote_alive():
     finally:
         new.close()
         assert left(new.pid)
+
+
+def test_the_query_processes_are_one_queue_for_every_web_worker():
+    """Every web worker's queries go to the zygote's processes, whichever worker sends them: with one
+    process, the two workers' queries are all answered by it, and no process is started for a worker."""
+    zygote = Zygote.fork(loaded(), 1)
+    workers = [QueryPool(zygote, Path("unused"), 1) for _ in range(2)]
+    try:
+        for _ in range(3):
+            for worker in workers:
+                assert b"true" in worker.run(QueryRequest("ASK { ?s ?p ?o }"), 30).body
+        assert len(query_processes(zygote, 1)) == 1
+    finally:
+        zygote.close()
+        assert left(zygote.pid)
+
+
+def test_long_work_yields_the_processors_and_its_place_in_the_queue_at_once(tmp_path):
+    """Past DEMOTE_AFTER_S a query's process runs on at a lower priority, and the zygote forks another in
+    its place: the next query is answered while the long work goes on; the demoted process leaves once
+    it has answered."""
+    import threading
+
+    zygote = Zygote.fork(store_of(300), 1)
+    pool = QueryPool(zygote, tmp_path, 1)
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    try:
+        assert b"true" in pool.run(QueryRequest("ASK { ?s ?p ?o }"), 30).body
+        long_answers = []
+        long_work = threading.Thread(target=lambda: long_answers.append(pool.run(QueryRequest(SLOW), 60)))
+        long_work.start()
+        demoted = [pid for pid in query_processes(zygote, 2) if os.getpriority(os.PRIO_PROCESS, pid) > own]
+        assert len(demoted) == 1 and len(query_processes(zygote)) == 2, "no process was started in its place"
+        assert b"true" in pool.run(QueryRequest("ASK { ?s ?p ?o }"), 30).body
+        assert long_work.is_alive(), "the short query waited for the long work"
+        long_work.join()
+        assert long_answers[0].rows == 1
+        assert gone(set(demoted)), "the demoted process stayed"
+        (fresh,) = query_processes(zygote, 1)
+        assert os.getpriority(os.PRIO_PROCESS, fresh) == own
+    finally:
+        zygote.close()
+        assert left(zygote.pid)
 
 
 @pytest.mark.parametrize("body_size", [0, 1, 65_000, 65_536, 300_000, 3_000_000])
@@ -105,24 +180,27 @@ def test_messages_of_any_size_arrive_whole(body_size):
 
 
 def test_a_pool_whose_zygote_was_killed_goes_on_from_a_new_one(tmp_path):
-    """The zygote killed outright (the OOM killer, an operator): the processes it forked go on answering,
-    and the first one that must be replaced comes from a new zygote, not from the dead one."""
+    """The zygote killed outright (the OOM killer, an operator): its processes leave, and the next query
+    is answered by a new zygote, which loads the release once it is whole, and replaces a killed process."""
     dataset = tmp_path / DATASET_FILE  # a release of its own, which a new zygote loads once it is whole
     dataset.write_text("".join(f"<http://example.org/s{i}> <http://example.org/p> \"{i}\" .\n" for i in range(300)))
     (tmp_path / METADATA_FILE).write_text(json.dumps({"files": {DATASET_FILE: file_sha256(dataset)}}))
     store = ox.Store()
     store.bulk_load(path=str(dataset), format=ox.RdfFormat.N_QUADS)
-    first = Zygote.fork(store)
-    pool = QueryPool(first, tmp_path, size=1)
+    first = Zygote.fork(store, 1)
+    pool = QueryPool(first, tmp_path, 1)
     try:
         assert pool.run(QueryRequest("ASK { ?s ?p ?o }"), 30).body.count(b"true") == 1
+        processes = query_processes(first, 1)
         os.kill(first.pid, signal.SIGKILL)
         assert left(first.pid)
-        assert pool.run(QueryRequest("ASK { ?s ?p ?o }"), 30).body.count(b"true") == 1
-        with pytest.raises(QueryTimeout):  # its process is killed, and a new one is needed
-            pool.run(QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"), 0.5)
+        assert gone(processes), "the killed zygote's processes stayed"
         assert pool.run(QueryRequest("ASK { ?s ?p ?o }"), 30).body.count(b"true") == 1
         assert pool.zygote is not first and pool.zygote.pid != first.pid
+        assert not Path(first.address).exists()
+        with pytest.raises(QueryTimeout):  # its process is killed, and the new zygote forks another
+            pool.run(QueryRequest(SLOW), 0.5)
+        assert pool.run(QueryRequest("ASK { ?s ?p ?o }"), 30).body.count(b"true") == 1
     finally:
         pool.close()
         pool.zygote.close()

@@ -99,9 +99,9 @@ def test_running_work_is_counted_per_client_and_released():
         ticket.leave()
 
 
-def test_the_last_free_process_is_kept_for_clients_with_nothing_running():
-    admission = Admission(Settings(client_queries=4, query_processes=3))
-    busy = [admission.enter("a", QUERY), admission.enter("a", QUERY)]  # 2 of the 3 processes
+def test_the_last_free_place_is_kept_for_clients_with_nothing_running():
+    admission = Admission(Settings(client_queries=4, query_processes=2))  # 4 places: 2 processes, 2 for long work
+    busy = [admission.enter("a", QUERY) for _ in range(3)]  # 3 of the 4 places
     with pytest.raises(Exception) as refused:
         admission.enter("a", QUERY)
     assert refused.value.kind == "too-many-running"
@@ -110,9 +110,9 @@ def test_the_last_free_process_is_kept_for_clients_with_nothing_running():
         ticket.leave()
 
 
-def test_keeping_no_process_free_lets_one_client_use_them_all():
-    admission = Admission(Settings(client_queries=4, query_processes=3, keep_free=0))
-    busy = [admission.enter("a", QUERY) for _ in range(4)]  # one more than the processes: it waits for one
+def test_keeping_no_place_free_lets_one_client_use_them_all():
+    admission = Admission(Settings(client_queries=5, query_processes=2, keep_free=0))
+    busy = [admission.enter("a", QUERY) for _ in range(5)]  # one more than the places: it waits for one
     with pytest.raises(Exception) as refused:  # its own share still holds
         admission.enter("a", QUERY)
     assert refused.value.kind == "too-many-running"

@@ -8,10 +8,11 @@ work (queries, pages, downloads; not /health nor static files) is admitted into 
   for the whole service.
 
 Both lanes draw on one budget per client: `client_seconds` of work per minute, refilled continuously;
-a request's time is charged when it ends. And in each web worker the last `keep_free` free query
-processes are kept for clients that have nothing running, so a newcomer's cheap query is answered at once whatever the
-others run. Beyond any of these a client gets 429 with Retry-After (503 when the service as a whole is
-full) at once: nothing waits in a queue.
+a request's time is charged when it ends. And of the queries the service runs at once (a query
+process each, and as many again for the long work the processes hand on: query/processes/zygote.py)
+the last `keep_free` places are kept for clients that have nothing running, so a newcomer's cheap
+query is answered at once whatever the others run. Beyond any of these a client gets 429 with
+Retry-After (503 when the service as a whole is full) at once: nothing waits in a queue.
 
 The counts live in memory shared by every worker: an array of slots, one per recently seen client,
 mapped before Granian forks the workers and guarded by one lock. A client is its address
@@ -25,7 +26,6 @@ import math
 import mmap
 import multiprocessing
 import struct
-import threading
 import time
 from dataclasses import dataclass
 
@@ -36,7 +36,7 @@ QUERY, VALIDATE = "query", "validate"
 SLOTS = 4096  # clients remembered; the least recently seen with nothing running is forgotten first
 PROBES = 16
 _SLOT = struct.Struct("=Qiidd")  # client key, queries running, validations running, budget (s), last seen
-_HEADER = struct.Struct("=i")  # validations running in the whole service
+_HEADER = struct.Struct("=ii")  # validations, and requests of the query lane, running in the whole service
 
 
 @dataclass
@@ -60,12 +60,10 @@ class Admission:
         self.budget = float(settings.client_seconds)
         self.refill = self.budget / 60.0
         self.validations = settings.validations
-        self.processes = settings.query_processes  # per worker, of which `keep_free` are kept for newcomers
+        self.places = 2 * settings.query_processes  # of which `keep_free` are kept for newcomers
         self.keep_free = settings.keep_free
         self._memory = mmap.mmap(-1, _HEADER.size + SLOTS * _SLOT.size)  # anonymous: shared with forks
         self._lock = multiprocessing.Lock()
-        self._local = threading.Lock()
-        self._running_here = 0  # requests of the query lane running in this worker
 
     def enter(self, client: str, lane: str) -> Ticket:
         """Admit a request of `client` into `lane`, or raise the refusal (429/503) that says why."""
@@ -80,26 +78,26 @@ class Admission:
                 raise RequestRefused(429, "client-budget-spent", (
                     f"your requests used this endpoint's share of {self.budget:g} s of work per minute per client; "
                     f"retry in {wait} s"), headers={"Retry-After": str(wait)}, retry_after=wait)
+            validating, running = _HEADER.unpack_from(self._memory, 0)
             if lane == VALIDATE:
-                (total,) = _HEADER.unpack_from(self._memory, 0)
                 if validations >= 1:
                     raise _busy_client("a validation of yours is running: one at a time per client")
-                if total >= self.validations:
+                if validating >= self.validations:
                     raise RequestRefused(503, "validations-busy", (
-                        f"{total} validations are running, as many as this service runs at once; retry in 5 s"),
+                        f"{validating} validations are running, as many as this service runs at once; retry in 5 s"),
                         headers={"Retry-After": "5"})
-                _HEADER.pack_into(self._memory, 0, total + 1)
+                validating += 1
                 validations += 1
             else:
                 if queries >= self.per_client:
                     raise _busy_client(f"{queries} requests of yours are running, as many as this endpoint runs at "
                                        "once per client")
-                with self._local:
-                    if queries and self.keep_free and self._running_here >= self.processes - self.keep_free:
-                        raise _busy_client("the last free query processes are kept for clients with nothing "
-                                           "running, and you have a request running")
-                    self._running_here += 1
+                if queries and self.keep_free and running >= self.places - self.keep_free:
+                    raise _busy_client("the last places for queries are kept for clients with nothing running, "
+                                       "and you have a request running")
+                running += 1
                 queries += 1
+            _HEADER.pack_into(self._memory, 0, validating, running)
             _SLOT.pack_into(self._memory, offset, key, queries, validations, budget, now)
         return Ticket(self, key, lane, now)
 
@@ -109,14 +107,12 @@ class Admission:
             offset = self._slot(ticket.key, now)
             _, queries, validations, budget, seen = _SLOT.unpack_from(self._memory, offset)
             budget = min(self.budget, budget + (now - seen) * self.refill) - (now - ticket.started)
+            validating, running = _HEADER.unpack_from(self._memory, 0)
             if ticket.lane == VALIDATE:
-                (total,) = _HEADER.unpack_from(self._memory, 0)
-                _HEADER.pack_into(self._memory, 0, max(0, total - 1))
-                validations = max(0, validations - 1)
+                validating, validations = max(0, validating - 1), max(0, validations - 1)
             else:
-                queries = max(0, queries - 1)
-                with self._local:
-                    self._running_here -= 1
+                running, queries = max(0, running - 1), max(0, queries - 1)
+            _HEADER.pack_into(self._memory, 0, validating, running)
             _SLOT.pack_into(self._memory, offset, ticket.key, queries, validations, budget, now)
 
     def _slot(self, key: int, now: float) -> int:

@@ -60,7 +60,7 @@ class Serving:
             return create_app(settings, release, backend), None, None
         loaded = LocalBackend.from_release(release)
         app = create_app(settings, release, loaded)  # what the app computes once is read from the loaded store
-        zygote = Zygote.fork(loaded.oxigraph)
+        zygote = Zygote.fork(loaded.oxigraph, settings.query_processes)
         app.extensions["polegraph"].backend = ProcessBackend(release, zygote, settings.query_processes,
                                                              settings.query_timeout_s)
         # The loaded store is kept while the zygote lives but never read again: freeing it would write
@@ -88,13 +88,7 @@ class Serving:
         log.info("reload: serving release %s", candidate.id)
 
     def load_in_worker(self, _target: str):
-        """Run in each new worker (Granian's target loader): its query processes start now."""
-        backend = self.app.extensions["polegraph"].backend
-        if isinstance(backend, ProcessBackend):
-            try:
-                backend.pool  # noqa: B018 - started here rather than by the first query
-            except PolegraphError as exc:  # the worker still serves pages; its first query tries again
-                log.error("query processes not started (%s)", exc.message)
+        """Run in each new worker (Granian's target loader): the app of the release being served."""
         return self.app
 
 
@@ -125,8 +119,9 @@ def run(settings: Settings, release: Release) -> None:
     log.info("serving release %s on http://%s:%s/", release.id, settings.host, settings.port)
     server = Server(
         "polegraph", address=settings.host, port=settings.port, interface=Interfaces.WSGI,
-        # a thread more than the query processes for pages and refusals, answered while every process is busy
-        workers=settings.workers, blocking_threads=settings.query_processes + 2, http=HTTPModes.http1,
+        # a worker may use every query process of the service (one queue), as many more for the long work
+        # that demoted processes run on, and two threads answer pages and refusals while all are busy
+        workers=settings.workers, blocking_threads=2 * settings.query_processes + 2, http=HTTPModes.http1,
         websockets=False, log_access=False,  # the service logs each answer with its request id
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS, max_buffer_size=MAX_HEAD_BYTES),
         respawn_failed_workers=True, respawn_interval=RESPAWN_INTERVAL_S,

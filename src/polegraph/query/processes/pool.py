@@ -1,19 +1,18 @@
-"""Queries with a real deadline: each web worker's small pool of query processes that can be killed.
+"""Queries with a real deadline: the killable query processes of the zygote, seen from a web worker.
 
-A query goes to a free query process (processes/zygote.py) as its text and a small JSON header, and its answer
-comes back serialised. When the deadline passes the process is killed — its CPU freed at once — the
-client gets a `QueryTimeout`, and a fresh process is forked in milliseconds; the other processes go
-on serving other clients.
+A query goes to the first free query process (processes/zygote.py) as its text and a small JSON
+header, and its answer comes back serialised. When the deadline passes the process is killed — its
+CPU freed at once — the client gets a `QueryTimeout`, and the zygote forks a fresh process in
+milliseconds; the other processes go on serving other clients.
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import logging
 import os
-import queue
 import signal
+import socket
 import sys
 import threading
 import time
@@ -29,124 +28,45 @@ from polegraph.query.processes.zygote import Zygote, read_message, send_request
 log = logging.getLogger("polegraph.query")
 ALL_ROWS = sys.maxsize - 1  # no row cap for the pages' own queries (the serialiser reads one row more)
 # A query still running after this long is long work: its process yields the processors to the short
-# requests of everyone (a lower priority), and is replaced once it has answered.
+# requests of everyone (a lower priority), and the zygote starts another in its place.
 DEMOTE_AFTER_S = 0.5
-DEMOTED_NICENESS = 10
-
-
-class QueryProcess:
-    """One query process, forked by the zygote, talking over a socket."""
-
-    def __init__(self, zygote: Zygote):
-        self.channel = zygote.new_process()
-        self._pidfd: int | None = None
-        self.pid: int | None = None
-        self.network_isolated = False
-        self.demoted = False
-
-    def wait_ready(self, timeout: float = 120) -> None:
-        """Wait for the process's first message (a zygote started by `spawn` first loads the release)."""
-        if self._pidfd is None:
-            try:
-                header, _ = read_message(self.channel.fileno(), time.monotonic() + timeout)
-            except TimeoutError:
-                raise EngineFailure(f"query process did not start within {timeout:g} s") from None
-            if header.get("status") != "ready":
-                raise EngineFailure(f"query process failed to start: {header}")
-            self.pid = header["pid"]
-            self._pidfd = os.pidfd_open(self.pid)  # unlike a pid, never names a later process
-            self.network_isolated = bool(header.get("network_isolated"))
-            if not self.network_isolated:
-                log.warning("query process %s could not be isolated from the network", header["pid"])
-
-    def run(self, request: QueryRequest, deadline: float) -> tuple[dict, bytes]:
-        """The answer to `request`; past DEMOTE_AFTER_S the process runs on at a lower priority."""
-        self.wait_ready()
-        send_request(self.channel.fileno(), request)
-        try:
-            return read_message(self.channel.fileno(), min(deadline, time.monotonic() + DEMOTE_AFTER_S))
-        except TimeoutError:
-            if time.monotonic() >= deadline:
-                raise
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, self.pid, DEMOTED_NICENESS)
-        self.demoted = True
-        return read_message(self.channel.fileno(), deadline)
-
-    def kill(self) -> None:
-        if self._pidfd is not None:
-            with contextlib.suppress(ProcessLookupError):
-                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
-            os.close(self._pidfd)
-            self._pidfd = None
-        self.channel.close()
 
 
 class QueryPool:
-    """A fixed number of query processes for one web worker; a query waits for a free one."""
+    """A web worker's way to the query processes, which every worker shares: a query waits for the
+    first free one. If the zygote is gone (killed), the worker starts one of its own from the release."""
 
-    def __init__(self, zygote: Zygote, release_dir: Path, size: int):
-        self.release_dir = Path(release_dir)
-        self.zygote = zygote
-        self._idle: queue.SimpleQueue[QueryProcess] = queue.SimpleQueue()  # in C
-        self._all: set[QueryProcess] = set()
+    def __init__(self, zygote: Zygote, release_dir: Path, processes: int):
+        self.zygote, self.release_dir, self.processes = zygote, Path(release_dir), processes
+        self.network_isolated: bool | None = None  # as the last process that answered said
         self._lock = threading.Lock()
         self._closed = False
-        for _ in range(size):
-            self._add()
-        atexit.register(self.close)
-
-    def _add(self) -> None:
-        try:
-            process = QueryProcess(self.zygote)
-        except EngineFailure:  # killed or crashed: a zygote of our own, and the pool goes on
-            with self._lock:
-                log.error("the query processes' zygote is gone: starting one in process %s", os.getpid())
-                self.zygote.close()
-                self.zygote = Zygote.spawn(self.release_dir)
-            process = QueryProcess(self.zygote)
-        with self._lock:
-            self._all.add(process)
-        self._idle.put(process)
-
-    def _replace(self, process: QueryProcess) -> None:
-        with self._lock:
-            self._all.discard(process)
-        process.kill()
-        if self._closed:
-            return
-        try:
-            self._add()
-        except EngineFailure as exc:  # nothing to start it from; queries now wait and say so
-            log.error("cannot start a query process: %s", exc)
 
     def run(self, request: QueryRequest, timeout_s: float) -> QueryAnswer:
-        """Run `request` in a free process; QueryTimeout past `timeout_s`, QueryError for a bad query."""
+        """Run `request` in a free process; QueryTimeout past `timeout_s`, QueryError for a bad query.
+        Waiting for a free process is bounded by `timeout_s` too, and does not eat into the query's time."""
         started = time.monotonic()
         if self._closed:
             raise EngineFailure(f"the query processes of {self.release_dir.name} were stopped")
+        request.timeout_s = timeout_s
+        zygote, connection, pid = self._taken(request, timeout_s)
         try:
-            process = self._idle.get(timeout=timeout_s)
-        except queue.Empty:
-            raise EngineBusy(f"every query process stayed busy for {timeout_s:g} s; retry later") from None
+            process = os.pidfd_open(pid)  # unlike a pid, never names a later process
+        except ProcessLookupError:
+            connection.close()
+            raise EngineFailure(f"query process {pid} ended before it answered") from None
         try:
-            process.wait_ready()  # a process still starting does not eat into the query's time
-            request.timeout_s = timeout_s
-            header, body = process.run(request, time.monotonic() + timeout_s)
+            header, body = self._answer(zygote, connection, pid, time.monotonic() + timeout_s)
         except TimeoutError:
-            self._replace(process)
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(process, signal.SIGKILL)  # the zygote forks another
             raise QueryTimeout(f"the query was stopped after the {timeout_s:g} s limit of this endpoint; "
                                "make it more selective (LIMIT, more specific patterns)") from None
-        except (EOFError, OSError, ValueError, EngineFailure) as exc:
-            self._replace(process)
+        except (EOFError, OSError, ValueError) as exc:
             raise EngineFailure(f"query process failed: {exc!r}") from None
-        except BaseException:
-            self._replace(process)
-            raise
-        if process.demoted:  # its priority cannot be raised again without privileges: a fresh one
-            self._replace(process)
-        else:
-            self._idle.put(process)
+        finally:
+            connection.close()
+            os.close(process)
         if header["status"] == "query-error":
             raise QueryError(header["message"], line=header.get("line"), column=header.get("column"))
         if header["status"] != "ok":
@@ -154,22 +74,67 @@ class QueryPool:
         return QueryAnswer(body=body, kind=header["kind"], truncated=header["truncated"], rows=header["rows"],
                            seconds=time.monotonic() - started)
 
-    def close(self) -> None:
+    def _taken(self, request: QueryRequest, timeout_s: float) -> tuple[Zygote, socket.socket, int]:
+        """`request` sent, and taken by a process within `timeout_s`: its zygote, the connection, its pid."""
+        wait_until = time.monotonic() + timeout_s
+        for attempt in range(2):
+            zygote = self.zygote
+            try:
+                connection = zygote.connect()
+            except EngineFailure:
+                if attempt or zygote.alive():
+                    raise
+                self._replace(zygote)
+                continue
+            try:
+                send_request(connection.fileno(), request)
+                ready, _ = read_message(connection.fileno(), wait_until, more_follows=True)
+            except TimeoutError:
+                connection.close()
+                raise EngineBusy(f"every query process stayed busy for {timeout_s:g} s; retry later") from None
+            except (EOFError, OSError) as exc:  # its processes left before taking it: their zygote is gone
+                connection.close()
+                if attempt or zygote.alive():
+                    raise EngineFailure(f"query process failed: {exc!r}") from None
+                self._replace(zygote)
+                continue
+            if ready.get("network_isolated") is False and self.network_isolated is not False:
+                log.warning("query process %s could not be isolated from the network", ready["pid"])
+            self.network_isolated = ready.get("network_isolated")
+            return zygote, connection, ready["pid"]
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _answer(zygote: Zygote, connection: socket.socket, pid: int, deadline: float) -> tuple[dict, bytes]:
+        """The answer; past DEMOTE_AFTER_S the process runs on at a lower priority (and then leaves)."""
+        try:
+            return read_message(connection.fileno(), min(deadline, time.monotonic() + DEMOTE_AFTER_S))
+        except TimeoutError:
+            if time.monotonic() >= deadline:
+                raise
+        zygote.demote(pid)
+        return read_message(connection.fileno(), deadline)
+
+    def _replace(self, gone: Zygote) -> None:
         with self._lock:
-            self._closed = True
-            processes, self._all = list(self._all), set()
-        for process in processes:
-            process.kill()
+            if self.zygote is gone:
+                log.error("the query processes' zygote is gone: starting one in process %s", os.getpid())
+                gone.discard()
+                self.zygote = Zygote.spawn(self.release_dir, self.processes)
+
+    def close(self) -> None:
+        self._closed = True
 
 
 class ProcessBackend(Backend):
     """A release answered by killable query processes forked from `zygote` (`polegraph serve`).
 
-    Made in the serving process; each web worker forked from it starts its own pool on first use, so a
-    worker holds no copy of the graph. The pages' own queries get the same deadline as a client's."""
+    Made in the serving process; each web worker forked from it makes its own `QueryPool` on first use,
+    so a worker holds no copy of the graph. `processes` is how many the zygote keeps (a zygote a worker
+    must start itself keeps as many). The pages' own queries get the same deadline as a client's."""
 
-    def __init__(self, release: Release, zygote: Zygote, size: int, timeout_s: float):
-        self.release, self.zygote, self.size, self.timeout_s = release, zygote, size, timeout_s
+    def __init__(self, release: Release, zygote: Zygote, processes: int, timeout_s: float):
+        self.release, self.zygote, self.processes, self.timeout_s = release, zygote, processes, timeout_s
         self._pool: tuple[int, QueryPool] | None = None
         self._pool_lock = threading.Lock()
         self._graphs: list[str] | None = None
@@ -177,12 +142,12 @@ class ProcessBackend(Backend):
 
     @property
     def pool(self) -> QueryPool:
-        """This process's pool, started on first use (so in each web worker)."""
+        """This process's way to the query processes, made on first use (so in each web worker)."""
         pool = self._pool
         if pool is None or pool[0] != os.getpid():
             with self._pool_lock:
                 if self._pool is None or self._pool[0] != os.getpid():
-                    self._pool = (os.getpid(), QueryPool(self.zygote, self.release.path, self.size))
+                    self._pool = (os.getpid(), QueryPool(self.zygote, self.release.path, self.processes))
                 pool = self._pool
         return pool[1]
 

@@ -7,10 +7,14 @@ milliseconds whatever the size of the graph, and memory holds one copy of the gr
 processes there are.
 
 `polegraph serve` loads the release in its serving process and forks the zygote from it before it
-starts the web workers, which inherit the zygote's control socket: a worker asks for a query process
-by sending the zygote one end of a fresh socket pair. The zygote leaves once every process holding
-its control socket has let go of it (the old workers after a reload). A worker whose zygote died
-starts one of its own with `Zygote.spawn`, which loads the release itself.
+starts the web workers. The zygote keeps a fixed number of query processes, all waiting on one
+listening socket, and forks a new one for each that ends. A web worker connects for each query and
+the first free process, whichever worker it serves, takes it: one queue for the whole service, so a
+worker that happens to hold more of the clients' connections does not leave the other's processes
+idle (docs/benchmarks.md). The workers inherit the zygote's control socket; the zygote leaves once
+every process holding it has let go (the old workers after a reload), and its query processes with
+it. A worker whose zygote died starts one of its own with `Zygote.spawn`, which loads the release
+itself.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -40,11 +45,14 @@ from polegraph.query.backend import QueryRequest, run_on
 
 log = logging.getLogger("polegraph.query")
 _LENGTHS = struct.Struct(">II")  # header length, body length
+DEMOTE = b"demote"  # a web worker to the zygote: "demote PID"
+DEMOTED_NICENESS = 10
 _READ_BYTES = 1 << 16
 
 
 # --- messages: both lengths, then a JSON header and a byte body ----------------------------------------
-# One request and one answer are in flight on a channel at a time, so a reader may read greedily.
+# A query process says it has taken a query before it answers it: that first message is read exactly,
+# the answer then greedily (nothing follows it).
 
 
 def write_message(fd: int, header: dict, body: bytes = b"") -> None:
@@ -55,16 +63,16 @@ def write_message(fd: int, header: dict, body: bytes = b"") -> None:
         view = view[written:]
 
 
-def read_message(fd: int, deadline: float | None) -> tuple[dict, bytes]:
-    """The next message on `fd`: usually one wait and one read. TimeoutError past `deadline`, EOFError
-    when the other side has gone."""
+def read_message(fd: int, deadline: float | None, *, more_follows: bool = False) -> tuple[dict, bytes]:
+    """The next message on `fd`: usually one wait and one read (`more_follows`: no byte past it is
+    read). TimeoutError past `deadline`, EOFError when the other side has gone."""
     data, needed = bytearray(), _LENGTHS.size  # grows in place: a large answer comes in many reads
     while len(data) < needed:
         if deadline is not None:
             timeout = deadline - time.monotonic()
             if timeout <= 0 or not select.select([fd], [], [], timeout)[0]:
                 raise TimeoutError
-        chunk = os.read(fd, max(needed - len(data), _READ_BYTES))
+        chunk = os.read(fd, needed - len(data) if more_follows else max(needed - len(data), _READ_BYTES))
         if not chunk:
             raise EOFError
         data += chunk
@@ -81,58 +89,99 @@ def send_request(fd: int, request: QueryRequest) -> None:
     write_message(fd, fields, text)
 
 
-# --- the side of the processes that ask for query processes ---------------------------------------------
+# --- the side of the processes that send queries ------------------------------------------------------
 
 
 class Zygote:
-    """A zygote as seen by the processes that ask it for query processes."""
+    """A zygote as seen by the web workers: the address its query processes take queries on, and the
+    control socket whose last holder letting go makes it leave."""
 
-    def __init__(self, control: socket.socket, pid: int, process: subprocess.Popen | None = None):
-        self._control, self.pid = control, pid
+    def __init__(self, control: socket.socket, pid: int, address: str, process: subprocess.Popen | None = None):
+        self._control, self.pid, self.address = control, pid, address
         self._process = process  # a spawned zygote: kept, so Python reaps it when it leaves
         self._parent = os.getpid()  # a forked zygote is reaped by the process that forked it
 
     @classmethod
-    def fork(cls, store: ox.Store) -> Zygote:
-        """A zygote forked from this process, which holds `store` (an Oxigraph store, already loaded).
-        Call it while this process runs no other Python thread that could hold a lock the child needs."""
+    def fork(cls, store: ox.Store, processes: int) -> Zygote:
+        """A zygote forked from this process, which holds `store` (an Oxigraph store, already loaded), and
+        its `processes` query processes. Call it while this process runs no other Python thread that
+        could hold a lock the child needs."""
+        listener, address = _listener()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:
             try:
-                _keep_only(theirs.fileno())
-                _zygote_loop(store, theirs)
+                _keep_only(theirs.fileno(), listener.fileno())
+                _zygote_loop(store, theirs, listener, processes)
             finally:
                 os._exit(0)
         theirs.close()
-        return cls(ours, pid)
+        listener.close()
+        return cls(ours, pid, address)
 
     @classmethod
-    def spawn(cls, release_dir: Path) -> Zygote:
-        """A zygote started as `python -m polegraph.query.processes.zygote RELEASE_DIR FD`: it loads the release."""
+    def spawn(cls, release_dir: Path, processes: int) -> Zygote:
+        """A zygote started as `python -m polegraph.query.processes.zygote RELEASE_DIR PROCESSES FD LISTENER`:
+        it loads the release, then forks its query processes."""
+        listener, address = _listener()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        command = [sys.executable, "-m", "polegraph.query.processes.zygote", str(release_dir), str(theirs.fileno())]
-        process = subprocess.Popen(command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
+        command = [sys.executable, "-m", "polegraph.query.processes.zygote", str(release_dir), str(processes),
+                   str(theirs.fileno()), str(listener.fileno())]
+        process = subprocess.Popen(command, pass_fds=(theirs.fileno(), listener.fileno()), stdin=subprocess.DEVNULL)
         theirs.close()
-        return cls(ours, process.pid, process)
+        listener.close()
+        return cls(ours, process.pid, address, process)
 
-    def new_process(self) -> socket.socket:
-        """The channel to a new query process forked by the zygote."""
-        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    def connect(self) -> socket.socket:
+        """A connection to the query processes: the first one free takes it (EngineFailure when the
+        zygote and its processes are gone)."""
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            socket.send_fds(self._control, [b"fork"], [theirs.fileno()])
+            connection.connect(self.address)
         except OSError as exc:
-            mine.close()
-            raise EngineFailure(f"the query processes' zygote is gone: {exc}") from None
-        finally:
-            theirs.close()
-        return mine
+            connection.close()
+            raise EngineFailure(f"the query processes are gone: {exc}") from None
+        return connection
+
+    def demote(self, pid: int) -> None:
+        """Have the query process `pid`, which has run long work, yield the processors to the short
+        requests of everyone (a lower priority), and be replaced at once in the queue."""
+        with contextlib.suppress(OSError):
+            self._control.send(DEMOTE + b" %d" % pid)
+
+    def alive(self) -> bool:
+        """Whether the zygote is still there: it never writes on its control socket, so a readable one
+        means it has gone."""
+        try:
+            return not select.select([self._control], [], [], 0)[0]
+        except (OSError, ValueError):
+            return False
+
+    def discard(self) -> None:
+        """Let go of a zygote that is gone (killed), and remove the address it could not remove itself."""
+        self.close()
+        _remove_address(self.address)
 
     def close(self) -> None:
         """Let go of the zygote: it leaves once every process holding it has too (and is then reaped)."""
         self._control.close()
         if self._process is None and os.getpid() == self._parent:
             threading.Thread(target=_reap, args=(self.pid,), name=f"polegraph-reap-{self.pid}", daemon=True).start()
+
+
+def _listener() -> tuple[socket.socket, str]:
+    """A listening socket for the query processes, in a folder only this user can enter."""
+    address = os.path.join(tempfile.mkdtemp(prefix="polegraph-queries-"), "socket")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(address)
+    listener.listen(socket.SOMAXCONN)
+    return listener, address
+
+
+def _remove_address(address: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(address)
+        os.rmdir(os.path.dirname(address))
 
 
 def _reap(pid: int) -> None:
@@ -143,12 +192,15 @@ def _reap(pid: int) -> None:
 # --- the zygote and query process side -----------------------------------------------------------------
 
 
-def _keep_only(fd: int) -> None:
-    """In a newly forked zygote: close every descriptor inherited from the server but `fd` and the
-    standard streams (the listening socket, other zygotes' control sockets: each of those zygotes must
-    see its end when the server lets go of it)."""
-    os.closerange(3, fd)
-    os.closerange(fd + 1, os.sysconf("SC_OPEN_MAX"))
+def _keep_only(*kept: int) -> None:
+    """In a newly forked zygote: close every descriptor inherited from the server but `kept` and the
+    standard streams (the web listening socket, other zygotes' control sockets: each of those zygotes
+    must see its end when the server lets go of it)."""
+    low = 3
+    for fd in sorted(kept):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, os.sysconf("SC_OPEN_MAX"))
 
 
 def _name_process(name: bytes) -> None:
@@ -180,81 +232,153 @@ def _isolate_network() -> bool:
         return False
 
 
-def _zygote_loop(store: ox.Store, control: socket.socket) -> None:
-    """Fork a query process for each channel received, until the control socket is closed by every holder."""
+def _zygote_loop(store: ox.Store, control: socket.socket, listener: socket.socket, processes: int) -> None:
+    """Keep `processes` query processes at full priority taking queries on `listener`: a new one for each
+    that ends (killed at its deadline, crashed) and for each a web worker demotes (long work), until
+    every holder of the control socket has let go. The query processes then leave too, each once it has
+    answered (their parent-death signal)."""
     _name_process(b"polegraph-zygot")
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the query processes
     # Ctrl-C or a HUP sent to every process of the server (`pkill -HUP -f polegraph`) is the server's
     # business: it lets go of us when it stops (EOF). The query processes inherit these.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    while True:
-        try:
-            message, fds, _flags, _address = socket.recv_fds(control, 16, 4)
-        except OSError:
-            return
-        for extra in fds[1:]:
-            os.close(extra)
-        if not message:  # every holder let go of us
-            return
-        if fds:
-            _fork_query_process(store, fds[0], control)
+    address = listener.getsockname()
+    children: dict[int, int] = {}  # pidfd (readable once the process has ended) → pid
+    demoted: set[int] = set()  # replaced already: not again when they end
+    try:
+        for _ in range(processes):
+            _fork_query_process(store, listener, control, children)
+        while True:
+            for ready in select.select([control, *children], [], [])[0]:
+                if ready is not control:
+                    pid = children.pop(ready)
+                    os.close(ready)
+                    with contextlib.suppress(ChildProcessError):
+                        os.waitpid(pid, 0)
+                    if pid in demoted:
+                        demoted.discard(pid)
+                    else:
+                        _fork_query_process(store, listener, control, children)
+                    continue
+                try:
+                    message = control.recv(64)
+                except OSError:
+                    return
+                if not message:  # every holder let go of us
+                    return
+                command, _, argument = message.partition(b" ")
+                if command == DEMOTE and argument.isdigit() and int(argument) in children.values():
+                    with contextlib.suppress(OSError):
+                        os.setpriority(os.PRIO_PROCESS, int(argument), DEMOTED_NICENESS)
+                        demoted.add(int(argument))
+                        _fork_query_process(store, listener, control, children)
+    finally:
+        _remove_address(address)
 
 
-def _fork_query_process(store: ox.Store, channel: int, control: socket.socket) -> None:
+def _fork_query_process(store: ox.Store, listener: socket.socket, control: socket.socket,
+                        children: dict[int, int]) -> None:
     # What the query process inherits is never traversed by its garbage collector: a full collection
     # over every object of the loaded service stalled the query running, and copied the pages it wrote
     # to. Python's documented way: gc.freeze() right before fork().
     gc.freeze()
-    if os.fork() == 0:
+    zygote = os.getpid()
+    pid = os.fork()
+    if pid == 0:
         control.close()
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for pidfd in children:
+            os.close(pidfd)
         try:
-            _answer_queries(store, channel)
+            _answer_queries(store, listener, zygote)
         finally:
             os._exit(0)
-    os.close(channel)
+    children[os.pidfd_open(pid)] = pid
 
 
-def _answer_queries(store: ox.Store, channel: int) -> None:
-    """A query process: answer the queries read from `channel` until it closes.
+class _ZygoteGone(Exception):
+    pass
+
+
+def _answer_queries(store: ox.Store, listener: socket.socket, zygote: int) -> None:
+    """A query process: answer one query per connection taken from `listener`, until its zygote has
+    left (at once when idle, else once it has answered) or it was demoted (a lower priority cannot be
+    raised again without privileges: the zygote starts a fresh process instead)."""
+    _name_process(b"polegraph-query")
+    isolated = _isolate_network()
+    state = {"idle": True, "leaving": False}
+
+    def zygote_gone(_signum, _frame):
+        if state["idle"]:
+            raise _ZygoteGone
+        state["leaving"] = True
+
+    signal.signal(signal.SIGUSR1, zygote_gone)
+    # Set after the namespaces: a change of credentials clears it (prctl(2)).
+    ctypes.CDLL(None).prctl(1, signal.SIGUSR1, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != zygote:  # the zygote left before we could ask to be told
+        return
+    ready = {"status": "ready", "pid": os.getpid(), "network_isolated": isolated}
+    niceness = os.getpriority(os.PRIO_PROCESS, 0)
+    try:
+        while not state["leaving"] and os.getpriority(os.PRIO_PROCESS, 0) <= niceness:
+            state["idle"] = True
+            connection, _ = listener.accept()
+            state["idle"] = False
+            with connection:
+                _answer(store, connection, ready)
+    except _ZygoteGone:
+        return
+
+
+def _answer(store: ox.Store, connection: socket.socket, ready: dict) -> None:
+    """Answer the one query of `connection`: say who answers (the web worker kills it by this pid at the
+    deadline), read the query, and answer it unless the web worker stopped waiting meanwhile.
 
     Each query runs under an alarm a little past the endpoint's deadline, whose default action ends
     the process even while Oxigraph holds the CPU: a query whose web worker died (and so cannot kill
     it) still stops."""
-    _name_process(b"polegraph-query")
-    isolated = _isolate_network()
-    write_message(channel, {"status": "ready", "pid": os.getpid(), "network_isolated": isolated})
-    while True:
-        try:
-            fields, text = read_message(channel, None)
-        except EOFError:
-            return
-        request = QueryRequest(query=text.decode(), **fields)
-        signal.setitimer(signal.ITIMER_REAL, float(request.timeout_s or 60) + 5)
-        try:
-            kind, truncated, rows, body = run_on(store, request)
-            header = {"status": "ok", "kind": kind, "truncated": truncated, "rows": rows}
-        except QueryError as error:
-            header, body = {"status": "query-error", "message": error.message, "line": error.line,
-                            "column": error.column}, b""
-        except Exception as exc:  # reported to the web worker, which logs it and answers a 500
-            log.exception("query failed")
-            header, body = {"status": "error", "message": f"{type(exc).__name__}: {exc}"}, b""
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        try:
-            write_message(channel, header, body)
-        except OSError:  # the web worker is gone
-            return
+    channel = connection.fileno()
+    try:
+        write_message(channel, ready)
+        fields, text = read_message(channel, None)
+    except (OSError, EOFError):
+        return
+    if _peer_closed(connection):  # a query that waited past its time: nobody reads the answer
+        return
+    request = QueryRequest(query=text.decode(), **fields)
+    signal.setitimer(signal.ITIMER_REAL, float(request.timeout_s or 60) + 5)
+    try:
+        kind, truncated, rows, body = run_on(store, request)
+        header = {"status": "ok", "kind": kind, "truncated": truncated, "rows": rows}
+    except QueryError as error:
+        header, body = {"status": "query-error", "message": error.message, "line": error.line,
+                        "column": error.column}, b""
+    except Exception as exc:  # reported to the web worker, which logs it and answers a 500
+        log.exception("query failed")
+        header, body = {"status": "error", "message": f"{type(exc).__name__}: {exc}"}, b""
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    with contextlib.suppress(OSError):  # the web worker may be gone
+        write_message(channel, header, body)
 
 
-def serve(release_dir: str, control_fd: int) -> None:
-    """`python -m polegraph.query.processes.zygote RELEASE_DIR FD`: load the release, then be the zygote on FD."""
-    control = socket.socket(fileno=control_fd)
+def _peer_closed(connection: socket.socket) -> bool:
+    try:
+        return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+def serve(release_dir: str, processes: str, control_fd: str, listener_fd: str) -> None:
+    """`python -m polegraph.query.processes.zygote RELEASE_DIR PROCESSES FD LISTENER`: load the release,
+    then be the zygote on FD, with PROCESSES query processes on LISTENER."""
+    control = socket.socket(fileno=int(control_fd))
+    listener = socket.socket(fileno=int(listener_fd))
     store, _ = load_release(Release.open(Path(release_dir)))
-    _zygote_loop(store, control)
+    _zygote_loop(store, control, listener, int(processes))
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], int(sys.argv[2]))
+    serve(*sys.argv[1:5])
