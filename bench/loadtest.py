@@ -34,6 +34,7 @@ from tests.support.processes import descendants, open_files, rss_kib
 from bench.loadgen import parse_wrk
 from bench.mixed import Mixed, run_mixed
 from bench.servers import BIN, start_polegraph
+from polegraph.settings import Settings
 
 PROJECT = Path(__file__).resolve().parent.parent
 REPORT = PROJECT / "docs" / "reliability.md"
@@ -43,6 +44,7 @@ SAMPLE_EVERY_S = 2.0
 # "Flat": the last quarter of the soak against the samples after warm-up (15–35 % of the run).
 MAX_RSS_GROWTH = 0.10
 MAX_FD_GROWTH = 0
+SERVED = Settings.from_environment(os.environ)  # what `polegraph serve` reads (start_polegraph sets 2 workers)
 
 
 @dataclass
@@ -163,7 +165,8 @@ def render(runs: list[Run], args, queries: int, mixed: Mixed | None = None) -> s
         f"Measured by `make loadtest` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"{os.cpu_count()} CPU cores: {args.clients} concurrent clients (wrk, keep-alive) for {args.seconds} s "
         f"per run, rotating through the {queries} named queries of `queries/` against `polegraph serve` "
-        "(Granian, 2 web workers × 4 threads, 4 query processes per worker forked by one zygote); once with "
+        f"(Granian, {SERVED.workers} web workers sharing {SERVED.query_processes} query processes forked by one "
+        "zygote); once with "
         "the result cache off (every request runs the query), once as served by default (cache on).",
         "",
         "| Figure | " + " | ".join("result cache " + ("on (default)" if r.cache else "off") for r in runs) + " |",
