@@ -89,6 +89,12 @@ class Settings:
                 for spec in fields(self)]
 
     @property
+    def query_places(self) -> int:
+        """Queries the service runs at once: one per query process, and as many again for the long work the
+        processes hand on (query/processes/zygote.py)."""
+        return 2 * self.query_processes
+
+    @property
     def ontology_dir(self) -> Path:
         return self.project / "ontology"
 

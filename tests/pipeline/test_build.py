@@ -41,6 +41,17 @@ def test_syntax_error_through_the_cli(project_copy, tmp_path):
     assert "data/broken.trig:5" in result.stderr
 
 
+def test_a_source_naming_something_that_is_no_iri_is_refused_through_the_cli(project_copy, tmp_path):
+    """rdflib reads `\\u0020` inside an IRI as a space: the build names the file, as /validate refuses it."""
+    (project_copy / "data" / "odd.trig").write_text(
+        "<https://w3id.org/polegraph/id/section/signatures> {\n  <https://w3id.org/polegraph/id/pole/a\\u0020b> "
+        "a <https://w3id.org/polegraph/ontology#Pole> .\n}\n", encoding="utf-8")
+    result = run("build", project=project_copy, var=tmp_path / "var")
+    assert result.returncode == 2
+    assert "data/odd.trig" in result.stderr and "not a valid IRI" in result.stderr, result.stderr
+    assert not (tmp_path / "var" / "current").exists()
+
+
 POLE_X = "<https://w3id.org/polegraph/id/pole/x> a <https://w3id.org/polegraph/ontology#Pole> .\n"
 
 

@@ -12,14 +12,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import OWL, RDF, RDFS, SKOS, BNode, Dataset, Graph, Literal, Namespace, URIRef
 
 from polegraph import vocab
 from polegraph.errors import PolegraphError, SourceError
 from polegraph.pipeline import reason
-from polegraph.pipeline.sources import check_document_safety, parse_error
+from polegraph.pipeline.sources import check_document_safety, check_iris, parse_error
 from polegraph.vocab import PG
 
 SH = Namespace(vocab.SH)
@@ -233,24 +232,8 @@ def parse_document(data: bytes, fmt: str, where: str = "document") -> Dataset:
         dataset.parse(data=text, format=fmt, publicID=CONTRIBUTION_BASE)
     except Exception as exc:  # each rdflib parser raises its own types
         raise parse_error(exc, where) from None
-    _check_iris(dataset, where)
+    check_iris(dataset, where)
     return dataset
-
-
-def _check_iris(dataset: Dataset, where: str) -> None:
-    """SourceError for the first name of the document that is no IRI: a JSON-LD parser makes one of any
-    key under an `@vocab` (spaces, `<`, `\\` included), which nothing downstream could write out.
-    Oxigraph's IRI parser (RFC 3987) is the judge."""
-    seen: set[URIRef] = set()
-    for quad in dataset.quads((None, None, None, None)):
-        for term in quad:
-            term = getattr(term, "identifier", term)
-            if isinstance(term, URIRef) and term not in seen:
-                seen.add(term)
-                try:
-                    ox.NamedNode(str(term))
-                except ValueError:
-                    raise SourceError(where, f"{str(term)[:200]!r} is not a valid IRI") from None
 
 
 def validate_document(project: Graph, document: Graph | Dataset, shapes: Graph, ontology: Graph) -> ValidationReport:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax import SAXParseException
 
+import pyoxigraph as ox
 from rdflib import RDF, BNode, Dataset, Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
@@ -53,6 +54,24 @@ def parse_file(path: Path, into: Graph | Dataset, fmt: str | None = None) -> Non
         into.parse(path, format=fmt)
     except Exception as exc:  # each rdflib parser raises its own types
         raise parse_error(exc, str(path)) from None
+    check_iris(into, str(path))
+
+
+def check_iris(parsed: Graph | Dataset, where: str) -> None:
+    """SourceError for the first name of what was parsed that is no IRI: a JSON-LD parser makes one of any
+    key under an `@vocab` (spaces, `<`, `\\` included), which nothing downstream could write out.
+    Oxigraph's IRI parser (RFC 3987) is the judge."""
+    seen: set[URIRef] = set()
+    statements = parsed.quads((None, None, None, None)) if isinstance(parsed, Dataset) else parsed
+    for statement in statements:
+        for term in statement:
+            term = getattr(term, "identifier", term)
+            if isinstance(term, URIRef) and term not in seen:
+                seen.add(term)
+                try:
+                    ox.NamedNode(str(term))
+                except ValueError:
+                    raise SourceError(where, f"{str(term)[:200]!r} is not a valid IRI") from None
 
 
 _XML_DECLARATIONS = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)

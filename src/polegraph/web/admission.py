@@ -60,7 +60,7 @@ class Admission:
         self.budget = float(settings.client_seconds)
         self.refill = self.budget / 60.0
         self.validations = settings.validations
-        self.places = 2 * settings.query_processes  # of which `keep_free` are kept for newcomers
+        self.places = settings.query_places  # of which `keep_free` are kept for newcomers
         self.keep_free = settings.keep_free
         self._memory = mmap.mmap(-1, _HEADER.size + SLOTS * _SLOT.size)  # anonymous: shared with forks
         self._lock = multiprocessing.Lock()

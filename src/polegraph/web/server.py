@@ -119,9 +119,9 @@ def run(settings: Settings, release: Release) -> None:
     log.info("serving release %s on http://%s:%s/", release.id, settings.host, settings.port)
     server = Server(
         "polegraph", address=settings.host, port=settings.port, interface=Interfaces.WSGI,
-        # a worker may use every query process of the service (one queue), as many more for the long work
-        # that demoted processes run on, and two threads answer pages and refusals while all are busy
-        workers=settings.workers, blocking_threads=2 * settings.query_processes + 2, http=HTTPModes.http1,
+        # a worker may use every place for a query in the service (one queue), and two threads more answer
+        # pages and refusals while all are busy
+        workers=settings.workers, blocking_threads=settings.query_places + 2, http=HTTPModes.http1,
         websockets=False, log_access=False,  # the service logs each answer with its request id
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS, max_buffer_size=MAX_HEAD_BYTES),
         respawn_failed_workers=True, respawn_interval=RESPAWN_INTERVAL_S,

@@ -81,21 +81,18 @@ class QueryPool:
             zygote = self.zygote
             try:
                 connection = zygote.connect()
-            except EngineFailure:
-                if attempt or zygote.alive():
+                try:
+                    send_request(connection.fileno(), request)
+                    ready, _ = read_message(connection.fileno(), wait_until, more_follows=True)
+                except BaseException:
+                    connection.close()
                     raise
-                self._replace(zygote)
-                continue
-            try:
-                send_request(connection.fileno(), request)
-                ready, _ = read_message(connection.fileno(), wait_until, more_follows=True)
             except TimeoutError:
-                connection.close()
                 raise EngineBusy(f"every query process stayed busy for {timeout_s:g} s; retry later") from None
-            except (EOFError, OSError) as exc:  # its processes left before taking it: their zygote is gone
-                connection.close()
+            except (EngineFailure, EOFError, OSError) as exc:  # gone before taking it: is their zygote?
                 if attempt or zygote.alive():
-                    raise EngineFailure(f"query process failed: {exc!r}") from None
+                    failure = exc if isinstance(exc, EngineFailure) else EngineFailure(f"query process failed: {exc!r}")
+                    raise failure from None
                 self._replace(zygote)
                 continue
             if ready.get("network_isolated") is False and self.network_isolated is not False:
