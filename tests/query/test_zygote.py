@@ -1,7 +1,7 @@
-"""The zygote of the query processes (query/processes/): it leaves once every process holding it has let
-go, and its query processes with it; it holds no other zygote's socket; its processes are one queue
-for every web worker; a process that ran long work is replaced; messages of any size cross whole; and
-a pool whose zygote was killed goes on from a new one."""
+"""The zygote of the query processes (query/processes/): it leaves when the process that started it says
+so or ends, and its query processes with it; it holds no other zygote's socket; its processes are one
+queue for every web worker; a process that ran long work is replaced; messages of any size cross
+whole; and a pool whose zygote was killed goes on from a new one."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ import pytest
 from polegraph.errors import QueryTimeout
 from polegraph.pipeline.release import DATASET_FILE, METADATA_FILE, file_sha256
 from polegraph.query.backend import QueryRequest
+from polegraph.query.processes.messages import read_message
 from polegraph.query.processes.pool import QueryPool
-from polegraph.query.processes.zygote import Zygote, read_message
+from polegraph.query.processes.zygote import Zygote
 from tests.support.processes import descendants
 
 TURTLE = b"<http://example.org/a> <http://example.org/p> <http://example.org/b> ."
@@ -92,8 +93,8 @@ def test_the_zygote_answers_and_leaves_once_let_go_and_its_processes_with_it():
 
 
 def test_a_zygote_holds_no_other_zygote_alive():
-    """On a reload the serving process forks the new release's zygote while it still holds the old one's
-    socket: the old zygote must still leave once the serving process lets go of it."""
+    """On a reload the serving process forks the new release's zygote while the old one still runs: the
+    old zygote must still leave when the serving process tells it to."""
     old = Zygote.fork(loaded(), 1)
     new = Zygote.fork(loaded(), 1)
     try:
@@ -103,6 +104,36 @@ def test_a_zygote_holds_no_other_zygote_alive():
     finally:
         new.close()
         assert left(new.pid)
+
+
+def test_a_zygote_leaves_when_the_process_that_started_it_ends():
+    """The serving process killed outright: its zygote and query processes do not stay behind, and a web
+    worker that still knows the zygote sees it gone."""
+    import subprocess
+    import sys
+
+    starter = subprocess.Popen([sys.executable, "-c", (
+        "import time, pyoxigraph as ox\n"
+        "from polegraph.query.processes.zygote import Zygote\n"
+        "zygote = Zygote.fork(ox.Store(), 1)\n"
+        "print(zygote.pid, zygote.folder, flush=True)\n"
+        "time.sleep(120)\n")], stdout=subprocess.PIPE, text=True)
+    try:
+        pid, folder = starter.stdout.readline().split()
+        zygote = Zygote(int(pid), folder)  # as a web worker is told of it (web/switch.py)
+        assert b"false" in ask(zygote)
+        processes = query_processes(zygote, 1)
+        starter.kill()
+        starter.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while zygote.alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not zygote.alive(), "the zygote outlived the process that started it"
+        assert gone(processes), "its query processes stayed"
+        assert not Path(folder).exists()
+    finally:
+        starter.kill()
+        starter.wait(timeout=10)
 
 
 def test_the_query_processes_are_one_queue_for_every_web_worker():
@@ -156,7 +187,7 @@ def test_messages_of_any_size_arrive_whole(body_size):
     import socket
     import threading
 
-    from polegraph.query.processes.zygote import write_message
+    from polegraph.query.processes.messages import write_message
 
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     bodies = [os.urandom(body_size), b"next", os.urandom(body_size // 3)]

@@ -18,6 +18,7 @@ from polegraph.query.backend import Backend, LocalBackend
 from polegraph.query.named import NamedQuery, load_queries
 from polegraph.query.remote import RemoteBackend
 from polegraph.settings import Settings
+from polegraph.web.admission import Admission
 
 
 @dataclass
@@ -43,9 +44,11 @@ def release_statistics(release: Release, backend: Backend) -> dict:
 
 
 def create_app(settings: Settings | None = None, release: Release | None = None,
-               backend: Backend | None = None) -> Flask:
+               backend: Backend | None = None, admission: Admission | None = None) -> Flask:
     """The service over `release` (default: the current one of `settings`), reading it through `backend`
-    (default: the remote store of `settings`, else the release loaded in this process)."""
+    (default: the remote store of `settings`, else the release loaded in this process). `admission`:
+    the clients' shares of the service, when they outlive this app (`polegraph serve`: every release
+    served by the same workers draws on the same shares)."""
     from polegraph.web import errors, i18n
     from polegraph.web.http import Site
     from polegraph.web.views import (
@@ -79,5 +82,5 @@ def create_app(settings: Settings | None = None, release: Release | None = None,
     for blueprint in (health.bp, editor.bp, downloads.bp, validate.bp, home.bp, pages.bp, explorer.bp, ontology.bp,
                       cookbook.bp, question_pages.bp, region_pages.bp, browse.bp, shapes.bp):
         app.register_blueprint(blueprint)
-    app.wsgi_app = Site(app, app.wsgi_app)
+    app.wsgi_app = Site(app, app.wsgi_app, admission or Admission(settings))
     return app

@@ -75,7 +75,7 @@ def limit_error(environ: dict) -> RequestRefused | None:
 class Site:
     """The service of one release: its endpoint and its pages, behind the HTTP done once."""
 
-    def __init__(self, app: Flask, pages: Callable):
+    def __init__(self, app: Flask, pages: Callable, admission: Admission):
         self.pages = pages  # the Flask app's own WSGI application
         self.service = app.extensions["polegraph"]
         settings = self.service.settings
@@ -83,7 +83,7 @@ class Site:
         self.limit_loopback = settings.rate_limit_loopback
         self.rate_limit = (settings.rate_limit_per_s, settings.rate_limit_burst)
         self.buckets = TokenBuckets(*self.rate_limit) if settings.rate_limit_per_s > 0 else None
-        self.admission = Admission(settings)
+        self.admission = admission
         self.trusted = trusted_networks(settings.trusted_proxies)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:

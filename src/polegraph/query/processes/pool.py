@@ -23,7 +23,8 @@ import pyoxigraph as ox
 from polegraph.errors import EngineBusy, EngineFailure, QueryError, QueryTimeout
 from polegraph.pipeline.release import Release
 from polegraph.query.backend import Backend, QueryAnswer, QueryRequest, triples_from
-from polegraph.query.processes.zygote import Zygote, read_message, send_request
+from polegraph.query.processes.messages import read_message, send_request
+from polegraph.query.processes.zygote import Zygote
 
 log = logging.getLogger("polegraph.query")
 ALL_ROWS = sys.maxsize - 1  # no row cap for the pages' own queries (the serialiser reads one row more)

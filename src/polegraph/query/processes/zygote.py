@@ -11,8 +11,9 @@ starts the web workers. The zygote keeps a fixed number of query processes, all 
 listening socket, and forks a new one for each that ends. A web worker connects for each query and
 the first free process, whichever worker it serves, takes it: one queue for the whole service, so a
 worker that happens to hold more of the clients' connections does not leave the other's processes
-idle (docs/benchmarks.md). The workers inherit the zygote's control socket; the zygote leaves once
-every process holding it has let go (the old workers after a reload), and its query processes with
+idle (docs/benchmarks.md). A zygote is known by its pid and the folder of its two sockets, plain data
+a web worker can be told after it was forked (web/switch.py: a new release is served by the same
+workers). It leaves when the process that started it says so or ends, and its query processes with
 it. A worker whose zygote died starts one of its own with `Zygote.spawn`, which loads the release
 itself.
 """
@@ -22,18 +23,15 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
-import json
 import logging
 import os
 import select
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -42,95 +40,60 @@ from polegraph.errors import EngineFailure, QueryError
 from polegraph.pipeline.release import Release
 from polegraph.pipeline.store import load_release
 from polegraph.query.backend import QueryRequest, run_on
+from polegraph.query.processes.messages import read_message, write_message
 
 log = logging.getLogger("polegraph.query")
-_LENGTHS = struct.Struct(">II")  # header length, body length
 DEMOTE = b"demote"  # a web worker to the zygote: "demote PID"
+LEAVE = b"leave"  # the process that started the zygote, to it
+QUERIES_SOCKET, CONTROL_SOCKET = "queries", "control"  # in the zygote's folder
 DEMOTED_NICENESS = 10
-_READ_BYTES = 1 << 16
-
-
-# --- messages: both lengths, then a JSON header and a byte body ----------------------------------------
-# A query process says it has taken a query before it answers it: that first message is read exactly,
-# the answer then greedily (nothing follows it).
-
-
-def write_message(fd: int, header: dict, body: bytes = b"") -> None:
-    data = json.dumps(header).encode()
-    view = memoryview(_LENGTHS.pack(len(data), len(body)) + data + body)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def read_message(fd: int, deadline: float | None, *, more_follows: bool = False) -> tuple[dict, bytes]:
-    """The next message on `fd`: usually one wait and one read (`more_follows`: no byte past it is
-    read). TimeoutError past `deadline`, EOFError when the other side has gone."""
-    data, needed = bytearray(), _LENGTHS.size  # grows in place: a large answer comes in many reads
-    while len(data) < needed:
-        if deadline is not None:
-            timeout = deadline - time.monotonic()
-            if timeout <= 0 or not select.select([fd], [], [], timeout)[0]:
-                raise TimeoutError
-        chunk = os.read(fd, needed - len(data) if more_follows else max(needed - len(data), _READ_BYTES))
-        if not chunk:
-            raise EOFError
-        data += chunk
-        if needed == _LENGTHS.size and len(data) >= needed:
-            header_length, body_length = _LENGTHS.unpack_from(data)
-            needed += header_length + body_length
-    header_end = _LENGTHS.size + header_length
-    return json.loads(data[_LENGTHS.size:header_end]), bytes(data[header_end:])
-
-
-def send_request(fd: int, request: QueryRequest) -> None:
-    fields = dict(vars(request))
-    text = fields.pop("query").encode()  # as the body: no JSON escaping of a long text
-    write_message(fd, fields, text)
 
 
 # --- the side of the processes that send queries ------------------------------------------------------
 
 
 class Zygote:
-    """A zygote as seen by the web workers: the address its query processes take queries on, and the
-    control socket whose last holder letting go makes it leave."""
+    """A zygote as seen by the processes that send it queries: its pid and the folder of its sockets, one
+    its query processes take queries on (`address`), one it reads requests on (`control`)."""
 
-    def __init__(self, control: socket.socket, pid: int, address: str, process: subprocess.Popen | None = None):
-        self._control, self.pid, self.address = control, pid, address
+    def __init__(self, pid: int, folder: str, process: subprocess.Popen | None = None):
+        self.pid, self.folder = pid, folder
+        self.address = os.path.join(folder, QUERIES_SOCKET)
+        self.control = os.path.join(folder, CONTROL_SOCKET)
         self._process = process  # a spawned zygote: kept, so Python reaps it when it leaves
-        self._parent = os.getpid()  # a forked zygote is reaped by the process that forked it
+        self._parent: int | None = None  # a forked zygote is reaped by the process that forked it
 
     @classmethod
     def fork(cls, store: ox.Store, processes: int) -> Zygote:
         """A zygote forked from this process, which holds `store` (an Oxigraph store, already loaded), and
         its `processes` query processes. Call it while this process runs no other Python thread that
         could hold a lock the child needs."""
-        listener, address = _listener()
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        folder, listener, control = _sockets()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:
             try:
-                _keep_only(theirs.fileno(), listener.fileno())
-                _zygote_loop(store, theirs, listener, processes)
+                _keep_only(listener.fileno(), control.fileno())
+                _zygote_loop(store, parent, control, listener, processes)
             finally:
                 os._exit(0)
-        theirs.close()
         listener.close()
-        return cls(ours, pid, address)
+        control.close()
+        zygote = cls(pid, folder)
+        zygote._parent = parent
+        return zygote
 
     @classmethod
     def spawn(cls, release_dir: Path, processes: int) -> Zygote:
-        """A zygote started as `python -m polegraph.query.processes.zygote RELEASE_DIR PROCESSES FD LISTENER`:
-        it loads the release, then forks its query processes."""
-        listener, address = _listener()
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        """A zygote started as `python -m polegraph.query.processes.zygote RELEASE_DIR PROCESSES PARENT
+        LISTENER CONTROL`: it loads the release, then forks its query processes."""
+        folder, listener, control = _sockets()
         command = [sys.executable, "-m", "polegraph.query.processes.zygote", str(release_dir), str(processes),
-                   str(theirs.fileno()), str(listener.fileno())]
-        process = subprocess.Popen(command, pass_fds=(theirs.fileno(), listener.fileno()), stdin=subprocess.DEVNULL)
-        theirs.close()
+                   str(os.getpid()), str(listener.fileno()), str(control.fileno())]
+        process = subprocess.Popen(command, pass_fds=(listener.fileno(), control.fileno()), stdin=subprocess.DEVNULL)
         listener.close()
-        return cls(ours, process.pid, address, process)
+        control.close()
+        return cls(process.pid, folder, process)
 
     def connect(self) -> socket.socket:
         """A connection to the query processes: the first one free takes it (EngineFailure when the
@@ -146,42 +109,55 @@ class Zygote:
     def demote(self, pid: int) -> None:
         """Have the query process `pid`, which has run long work, yield the processors to the short
         requests of everyone (a lower priority), and be replaced at once in the queue."""
-        with contextlib.suppress(OSError):
-            self._control.send(DEMOTE + b" %d" % pid)
+        self._tell(DEMOTE + b" %d" % pid)
 
     def alive(self) -> bool:
-        """Whether the zygote is still there: it never writes on its control socket, so a readable one
-        means it has gone."""
+        """Whether the zygote is still there. Its pid names no other process meanwhile: it is not reaped
+        before the process that started it lets go of it."""
         try:
-            return not select.select([self._control], [], [], 0)[0]
-        except (OSError, ValueError):
+            pidfd = os.pidfd_open(self.pid)
+        except OSError:
             return False
+        try:
+            return not select.select([pidfd], [], [], 0)[0]  # a pidfd is readable once the process ended
+        finally:
+            os.close(pidfd)
 
     def discard(self) -> None:
-        """Let go of a zygote that is gone (killed), and remove the address it could not remove itself."""
+        """Let go of a zygote that is gone (killed), and remove the sockets it could not remove itself."""
         self.close()
-        _remove_address(self.address)
+        _remove_folder(self.folder)
 
     def close(self) -> None:
-        """Let go of the zygote: it leaves once every process holding it has too (and is then reaped)."""
-        self._control.close()
-        if self._process is None and os.getpid() == self._parent:
+        """Have the zygote leave, and its query processes once they have answered (in the process that
+        started it: it is reaped then)."""
+        self._tell(LEAVE)
+        if self._parent == os.getpid():
+            self._parent = None
             threading.Thread(target=_reap, args=(self.pid,), name=f"polegraph-reap-{self.pid}", daemon=True).start()
 
+    def _tell(self, message: bytes) -> None:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender, contextlib.suppress(OSError):
+            sender.sendto(message, self.control)  # gone already: nothing to tell
 
-def _listener() -> tuple[socket.socket, str]:
-    """A listening socket for the query processes, in a folder only this user can enter."""
-    address = os.path.join(tempfile.mkdtemp(prefix="polegraph-queries-"), "socket")
+
+def _sockets() -> tuple[str, socket.socket, socket.socket]:
+    """A folder only this user can enter, with the zygote's two sockets: queries, and its control."""
+    folder = tempfile.mkdtemp(prefix="polegraph-queries-")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(address)
+    listener.bind(os.path.join(folder, QUERIES_SOCKET))
     listener.listen(socket.SOMAXCONN)
-    return listener, address
+    control = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    control.bind(os.path.join(folder, CONTROL_SOCKET))
+    return folder, listener, control
 
 
-def _remove_address(address: str) -> None:
+def _remove_folder(folder: str) -> None:
+    for name in (QUERIES_SOCKET, CONTROL_SOCKET):
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(folder, name))
     with contextlib.suppress(OSError):
-        os.unlink(address)
-        os.rmdir(os.path.dirname(address))
+        os.rmdir(folder)
 
 
 def _reap(pid: int) -> None:
@@ -194,8 +170,7 @@ def _reap(pid: int) -> None:
 
 def _keep_only(*kept: int) -> None:
     """In a newly forked zygote: close every descriptor inherited from the server but `kept` and the
-    standard streams (the web listening socket, other zygotes' control sockets: each of those zygotes
-    must see its end when the server lets go of it)."""
+    standard streams (the web listening socket, the sockets of other zygotes)."""
     low = 3
     for fd in sorted(kept):
         os.closerange(low, fd)
@@ -232,25 +207,32 @@ def _isolate_network() -> bool:
         return False
 
 
-def _zygote_loop(store: ox.Store, control: socket.socket, listener: socket.socket, processes: int) -> None:
+def _zygote_loop(store: ox.Store, parent: int, control: socket.socket, listener: socket.socket,
+                 processes: int) -> None:
     """Keep `processes` query processes at full priority taking queries on `listener`: a new one for each
     that ends (killed at its deadline, crashed) and for each a web worker demotes (long work), until
-    every holder of the control socket has let go. The query processes then leave too, each once it has
-    answered (their parent-death signal)."""
+    the process `parent` that started the zygote tells it to leave on `control`, or ends. The query
+    processes then leave too, each once it has answered (their parent-death signal)."""
     _name_process(b"polegraph-zygot")
     # Ctrl-C or a HUP sent to every process of the server (`pkill -HUP -f polegraph`) is the server's
-    # business: it lets go of us when it stops (EOF). The query processes inherit these.
+    # business: it tells us when to leave. The query processes inherit these.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    address = listener.getsockname()
+    folder = os.path.dirname(listener.getsockname())
     children: dict[int, int] = {}  # pidfd (readable once the process has ended) → pid
     demoted: set[int] = set()  # replaced already: not again when they end
     try:
+        starter = os.pidfd_open(parent)
+        if os.getppid() != parent:  # it ended before we could watch it
+            return
+        inherited = (control.fileno(), starter)
         for _ in range(processes):
-            _fork_query_process(store, listener, control, children)
+            _fork_query_process(store, listener, inherited, children)
         while True:
-            for ready in select.select([control, *children], [], [])[0]:
+            for ready in select.select([control, starter, *children], [], [])[0]:
+                if ready is starter:  # the process that started us ended
+                    return
                 if ready is not control:
                     pid = children.pop(ready)
                     os.close(ready)
@@ -259,25 +241,23 @@ def _zygote_loop(store: ox.Store, control: socket.socket, listener: socket.socke
                     if pid in demoted:
                         demoted.discard(pid)
                     else:
-                        _fork_query_process(store, listener, control, children)
+                        _fork_query_process(store, listener, inherited, children)
                     continue
-                try:
-                    message = control.recv(64)
-                except OSError:
+                command, _, argument = control.recv(64).partition(b" ")
+                if command == LEAVE:
                     return
-                if not message:  # every holder let go of us
-                    return
-                command, _, argument = message.partition(b" ")
                 if command == DEMOTE and argument.isdigit() and int(argument) in children.values():
                     with contextlib.suppress(OSError):
                         os.setpriority(os.PRIO_PROCESS, int(argument), DEMOTED_NICENESS)
                         demoted.add(int(argument))
-                        _fork_query_process(store, listener, control, children)
+                        _fork_query_process(store, listener, inherited, children)
+    except ProcessLookupError:  # the process that started us has ended already
+        return
     finally:
-        _remove_address(address)
+        _remove_folder(folder)
 
 
-def _fork_query_process(store: ox.Store, listener: socket.socket, control: socket.socket,
+def _fork_query_process(store: ox.Store, listener: socket.socket, inherited: tuple[int, ...],
                         children: dict[int, int]) -> None:
     # What the query process inherits is never traversed by its garbage collector: a full collection
     # over every object of the loaded service stalled the query running, and copied the pages it wrote
@@ -286,9 +266,8 @@ def _fork_query_process(store: ox.Store, listener: socket.socket, control: socke
     zygote = os.getpid()
     pid = os.fork()
     if pid == 0:
-        control.close()
-        for pidfd in children:
-            os.close(pidfd)
+        for fd in (*inherited, *children):  # the zygote's own: its control, its watch, its children
+            os.close(fd)
         try:
             _answer_queries(store, listener, zygote)
         finally:
@@ -371,14 +350,14 @@ def _peer_closed(connection: socket.socket) -> bool:
         return True
 
 
-def serve(release_dir: str, processes: str, control_fd: str, listener_fd: str) -> None:
-    """`python -m polegraph.query.processes.zygote RELEASE_DIR PROCESSES FD LISTENER`: load the release,
-    then be the zygote on FD, with PROCESSES query processes on LISTENER."""
-    control = socket.socket(fileno=int(control_fd))
+def serve(release_dir: str, processes: str, parent: str, listener_fd: str, control_fd: str) -> None:
+    """`python -m polegraph.query.processes.zygote RELEASE_DIR PROCESSES PARENT LISTENER CONTROL`: load the
+    release, then be the zygote of PARENT, with PROCESSES query processes on LISTENER."""
     listener = socket.socket(fileno=int(listener_fd))
+    control = socket.socket(fileno=int(control_fd))
     store, _ = load_release(Release.open(Path(release_dir)))
-    _zygote_loop(store, control, listener, int(processes))
+    _zygote_loop(store, int(parent), control, listener, int(processes))
 
 
 if __name__ == "__main__":
-    serve(*sys.argv[1:5])
+    serve(*sys.argv[1:6])
