@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,26 +22,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tests.support.releases import other_content_release
+
 from bench.servers import BIN, start_polegraph
+from polegraph.pipeline.release import Release, make_current
 
 PROJECT = Path(__file__).resolve().parent.parent
-
-
-def other_release(var: Path) -> str:
-    """A copy of the current release under another id, as a build of changed sources would make."""
-    current = (var / "current").resolve()
-    other = current.name.rsplit("-", 1)[0] + "-000000000000"
-    shutil.copytree(current, var / "releases" / other)
-    metadata_file = var / "releases" / other / "release.json"
-    metadata_file.write_text(json.dumps({**json.loads(metadata_file.read_text()), "id": other}))
-    return other
-
-
-def make_current(var: Path, release_id: str) -> None:
-    link = var / ".current-reload"
-    link.unlink(missing_ok=True)
-    link.symlink_to(Path("releases") / release_id)
-    os.replace(link, var / "current")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,8 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         var = work / "var"
         subprocess.run([str(BIN / "polegraph"), "--project", str(PROJECT), "--var", str(var), "build"],
                        check=True, capture_output=True)
-        releases = [(var / "current").resolve().name, other_release(var)]
+        first = Release.open(var / "current")
         server = start_polegraph(PROJECT, var, work)
+        releases = [first.id, other_content_release(var, first)]
         answered, failures, served = [0], [], set()
         stop = threading.Event()
 
@@ -76,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             for thread in clients:
                 thread.start()
             for number in range(args.reloads):
-                make_current(var, releases[(number + 1) % 2])
+                make_current(var / "current", var / "releases" / releases[(number + 1) % 2])
                 server.process.send_signal(signal.SIGHUP)
                 time.sleep(args.every)
         finally:

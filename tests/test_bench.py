@@ -193,3 +193,13 @@ def test_a_server_that_hangs_on_a_query_is_restarted_and_the_other_queries_measu
     assert ("| 2 of 4; 2 queries left out: rdflib-endpoint refused 1 query and did not answer 1 query "
             "within 1 s |") in goal
     assert re.search(r"^\| rdflib-endpoint \| [\d.]+ \| \d+ \| 2 \|$", report, re.M)  # its 2 restarts
+
+
+def test_the_reload_check_serves_both_releases_and_fails_no_request(capsys):
+    """`python -m bench.reload` on a tiny run: the server takes each release in turn while a client asks."""
+    from bench import reload
+
+    assert reload.main(["--reloads", "2", "--clients", "1", "--every", "1.5"]) == 0
+    printed = capsys.readouterr().out
+    assert "2 reloads, 1 clients on new connections" in printed
+    assert "0 failed" in printed and "releases served: 2 of 2" in printed

@@ -26,7 +26,7 @@ from urllib.parse import quote
 import pytest
 
 from polegraph.pipeline.build import build_release
-from polegraph.pipeline.release import METADATA_FILE
+from polegraph.pipeline.release import METADATA_FILE, make_current
 from tests.support import PROJECT, polegraph_command
 from tests.support.http import call
 from tests.support.processes import command_line, descendants, mapped_files, process_name
@@ -267,12 +267,11 @@ def test_the_server_reloads_a_new_release_on_sighup_without_failing_a_request(va
 def test_a_broken_current_release_is_not_taken_on_sighup(var, served, tmp_path):
     """`current` naming a release whose dataset does not match its release.json: keep serving the last good one."""
     serving = health(served)
-    good_link = os.readlink(var / "current")
+    good = (var / "current").resolve()
     broken = var / "releases" / "broken-release"
     shutil.copytree(var / "current", broken)
     (broken / "dataset.nq").write_text("this is not N-Quads\n", encoding="utf-8")
-    (var / ".current-broken").symlink_to(Path("releases") / broken.name)
-    os.replace(var / ".current-broken", var / "current")
+    make_current(var / "current", broken)
     try:
         served.process.send_signal(signal.SIGHUP)
         time.sleep(3)
@@ -280,8 +279,7 @@ def test_a_broken_current_release_is_not_taken_on_sighup(var, served, tmp_path):
             assert call(served.url, "GET", TRIVIAL).status == 200
         assert health(served) == serving
     finally:
-        (var / ".current-good").symlink_to(good_link)
-        os.replace(var / ".current-good", var / "current")
+        make_current(var / "current", good)
         shutil.rmtree(broken)
 
 

@@ -1,8 +1,9 @@
 """What the tests and the benchmarks (bench/) share: where things are, free ports, the `polegraph` command.
 
 The submodules hold the rest: `http` (a raw HTTP client and error checks), `servers` (real server
-processes, started and stopped), `processes` (a server's process tree, read from /proc) and
-`triplestores` (the Oxigraph server and Virtuoso on free ports).
+processes, started and stopped), `processes` (a server's process tree, read from /proc), `releases`
+(releases made by hand in a var folder) and `triplestores` (the Oxigraph server and Virtuoso on free
+ports).
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ case) are normalised.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import time
@@ -23,6 +22,7 @@ from polegraph.pipeline.build import build_release
 from polegraph.publish.triplestore import RELEASES_GRAPH, push
 from polegraph.settings import Settings
 from tests.support import PROJECT
+from tests.support.releases import other_content_release
 from tests.support.servers import ServerProcess, polegraph_server
 from tests.support.triplestores import oxigraph_binary, start_oxigraph, start_store
 
@@ -181,19 +181,6 @@ def pushed_store(release, tmp_path):
         yield store, var
     finally:
         store.stop()
-
-
-def other_content_release(var: Path, release) -> str:
-    """A whole release in `var` whose id says its content differs from `release` (as a new build of
-    changed sources would), made `current`. Returns its id."""
-    other_id = release.id.rsplit("-", 1)[0] + "-000000000000"
-    folder = var / "releases" / other_id
-    shutil.copytree(release.path, folder)
-    meta = json.loads((folder / "release.json").read_text(encoding="utf-8"))
-    (folder / "release.json").write_text(json.dumps({**meta, "id": other_id}), encoding="utf-8")
-    (var / ".current-next").symlink_to(Path("releases") / other_id)
-    os.replace(var / ".current-next", var / "current")
-    return other_id
 
 
 def serve_over(store, var: Path) -> ServerProcess:

@@ -22,6 +22,7 @@ import socket
 import sys
 import threading
 
+from flask import Flask
 from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 from granian.server import Server
@@ -38,7 +39,6 @@ from polegraph.web.switch import ReleaseBoard, ReleaseSwitch, serving_app
 log = logging.getLogger("polegraph.server")
 HEADER_READ_TIMEOUT_MS = 10_000  # a client that has not sent its headers by then is disconnected
 MAX_HEAD_BYTES = 64 * 1024  # request line and headers of one request, read in Rust before any Python
-RESPAWN_INTERVAL_S = 1.0  # how long Granian waits before it replaces a worker that failed
 
 
 class Serving:
@@ -49,8 +49,7 @@ class Serving:
         self.settings = settings
         self.admission = Admission(settings)  # the clients' shares, in memory every worker shares
         self.board = ReleaseBoard()
-        self.switch = ReleaseSwitch(self.board, lambda release, zygote: serving_app(
-            settings, release, zygote, self.admission))
+        self.switch = ReleaseSwitch(self.board, self._app)
         self._reloading = self._again = False
         self.release, self._zygote, self._loaded = release, *self._start(release)
 
@@ -66,8 +65,7 @@ class Serving:
             loaded = LocalBackend.from_release(release)
             zygote = Zygote.fork(loaded.oxigraph, settings.query_processes)
         try:
-            self.switch.serve(serving_app(settings, release, zygote, self.admission),
-                              self.board.publish(release, zygote))
+            self.switch.serve(self._app(release, zygote), self.board.publish(release, zygote))
         except BaseException:
             if zygote is not None:
                 zygote.close()
@@ -75,6 +73,10 @@ class Serving:
         # The loaded store is kept while the zygote lives but never read again: freeing it would write
         # allocator data into pages this process shares with the zygote, and so copy them.
         return zygote, loaded
+
+    def _app(self, release: Release, zygote: Zygote | None) -> Flask:
+        """The app of `release`, here and in every worker that switches to it."""
+        return serving_app(self.settings, release, zygote, self.admission)
 
     def hang_up(self, _signum=None, _frame=None) -> None:
         """SIGHUP: serve the current release if it is whole and loads. A HUP during a reload is taken
@@ -155,7 +157,7 @@ def run(settings: Settings, release: Release) -> None:
         workers=settings.workers, blocking_threads=settings.query_places + 2, http=HTTPModes.http1,
         websockets=False, log_access=False,  # the service logs each answer with its request id
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS, max_buffer_size=MAX_HEAD_BYTES),
-        respawn_failed_workers=True, respawn_interval=RESPAWN_INTERVAL_S,
+        respawn_failed_workers=True,
         # a stopping worker finishes the queries it is answering: up to the deadline, then killed
         workers_kill_timeout=int(settings.query_timeout_s) + 5,
     )

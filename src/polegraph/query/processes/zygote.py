@@ -56,12 +56,12 @@ class Zygote:
     """A zygote as seen by the processes that send it queries: its pid and the folder of its sockets, one
     its query processes take queries on (`address`), one it reads requests on (`control`)."""
 
-    def __init__(self, pid: int, folder: str, process: subprocess.Popen | None = None):
+    def __init__(self, pid: int, folder: str, *, process: subprocess.Popen | None = None, parent: int | None = None):
         self.pid, self.folder = pid, folder
         self.address = os.path.join(folder, QUERIES_SOCKET)
         self.control = os.path.join(folder, CONTROL_SOCKET)
         self._process = process  # a spawned zygote: kept, so Python reaps it when it leaves
-        self._parent: int | None = None  # a forked zygote is reaped by the process that forked it
+        self._parent = parent  # a forked zygote is reaped by the process that forked it
 
     @classmethod
     def fork(cls, store: ox.Store, processes: int) -> Zygote:
@@ -79,9 +79,7 @@ class Zygote:
                 os._exit(0)
         listener.close()
         control.close()
-        zygote = cls(pid, folder)
-        zygote._parent = parent
-        return zygote
+        return cls(pid, folder, parent=parent)
 
     @classmethod
     def spawn(cls, release_dir: Path, processes: int) -> Zygote:
@@ -93,7 +91,7 @@ class Zygote:
         process = subprocess.Popen(command, pass_fds=(listener.fileno(), control.fileno()), stdin=subprocess.DEVNULL)
         listener.close()
         control.close()
-        return cls(process.pid, folder, process)
+        return cls(process.pid, folder, process=process)
 
     def connect(self) -> socket.socket:
         """A connection to the query processes: the first one free takes it (EngineFailure when the
